@@ -1,0 +1,93 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mailcfg/mailcfg/checks"
+)
+
+// printJSON writes v as one indented JSON document.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// ANSI SGR codes of the command line's small palette (the wizard has its own
+// styles in tui/).
+const (
+	sgrReset  = "\x1b[0m"
+	sgrBold   = "\x1b[1m"
+	sgrDim    = "\x1b[2m"
+	sgrRed    = "\x1b[31m"
+	sgrGreen  = "\x1b[32m"
+	sgrYellow = "\x1b[33m"
+	sgrBlue   = "\x1b[34m"
+	sgrCyan   = "\x1b[36m"
+)
+
+// painter colours text when colour is on and passes it through otherwise.
+type painter bool
+
+func (p painter) paint(sgr, s string) string {
+	if !p || s == "" {
+		return s
+	}
+	return sgr + s + sgrReset
+}
+
+func (p painter) bold(s string) string   { return p.paint(sgrBold, s) }
+func (p painter) dim(s string) string    { return p.paint(sgrDim, s) }
+func (p painter) red(s string) string    { return p.paint(sgrRed, s) }
+func (p painter) green(s string) string  { return p.paint(sgrGreen, s) }
+func (p painter) yellow(s string) string { return p.paint(sgrYellow, s) }
+func (p painter) cyan(s string) string   { return p.paint(sgrCyan, s) }
+func (p painter) blue(s string) string   { return p.paint(sgrBlue, s) }
+
+// mark is a status as symbol and word, so it reads without colour.
+func (p painter) mark(s checks.Status) string {
+	switch s {
+	case checks.StatusPass:
+		return p.green("✓ pass ")
+	case checks.StatusInfo:
+		return p.blue("i info ")
+	case checks.StatusWarn:
+		return p.yellow("! warn ")
+	case checks.StatusFail:
+		return p.red("✗ fail ")
+	case checks.StatusError:
+		return p.paint(sgrBold+sgrYellow, "? error")
+	}
+	return string(s)
+}
+
+// printFindings writes findings grouped by area, worst first, each with its
+// mark, detail and fix.
+func printFindings(w io.Writer, p painter, fs []checks.Finding) {
+	fs = append([]checks.Finding(nil), fs...)
+	checks.SortWorstFirst(fs)
+	area := ""
+	for _, f := range fs {
+		if f.Area() != area {
+			area = f.Area()
+			fmt.Fprintf(w, "\n%s\n", p.bold(strings.ToUpper(area)))
+		}
+		fmt.Fprintf(w, "  %s  %s %s\n", p.mark(f.Status), f.Title, p.dim("["+f.ID+"]"))
+		if f.Detail != "" {
+			fmt.Fprintf(w, "           %s\n", f.Detail)
+		}
+		if f.Evidence != "" {
+			fmt.Fprintf(w, "           %s %s\n", p.dim("seen:"), f.Evidence)
+		}
+		if f.Fix != "" && f.Status != checks.StatusPass {
+			fmt.Fprintf(w, "           %s %s\n", p.cyan("fix:"), f.Fix)
+		}
+		if f.Ref != "" && f.Status != checks.StatusPass {
+			fmt.Fprintf(w, "           %s\n", p.dim(f.Ref))
+		}
+	}
+}
