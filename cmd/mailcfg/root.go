@@ -29,6 +29,10 @@ type app struct {
 // adds its own in an init function.
 var commands []func(*app) *cobra.Command
 
+// rootRun is what bare `mailcfg` does (the wizard, set by cmd_setup.go); nil
+// shows the help.
+var rootRun func(a *app, cmd *cobra.Command) error
+
 func run(ctx context.Context, args []string, io stdio) int {
 	a := &app{stdio: io}
 	root := a.rootCommand()
@@ -57,9 +61,16 @@ Exit codes: 0 ok; 1 a check failed; 2 bad usage; 3 a check could not be made;
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+		Args:              cobra.NoArgs,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			a.ran = true
 			return a.validateGlobals()
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if rootRun != nil {
+				return rootRun(a, cmd)
+			}
+			return cmd.Help()
 		},
 	}
 	pf := root.PersistentFlags()
