@@ -7,6 +7,11 @@
 // provider); users add or override them with files in
 // $XDG_CONFIG_HOME/mailcfg/providers/. Facts come from
 // shared/reference/providers.md, which cites its sources.
+//
+// The standards behind the fields: submission ports and TLS modes (RFC 6409,
+// RFC 3207 STARTTLS, RFC 8314 implicit TLS), SMTP AUTH mechanisms (RFC 4954,
+// RFC 4616, RFC 7628), SPF includes (RFC 7208), DKIM selectors and keys
+// (RFC 6376, RFC 8301, RFC 8463) and DMARC (RFC 7489, RFC 9989).
 package providers
 
 // TLSMode is how a port protects the session.
@@ -41,6 +46,22 @@ type Profile struct {
 	Inputs     []Input  `yaml:"inputs" json:"inputs,omitempty"` // values the user must supply for the templates
 	Notes      []string `yaml:"notes" json:"notes,omitempty"`
 	Source     string   `yaml:"-" json:"source"` // "builtin" or the file it came from
+
+	// AnyHost marks a profile without a fixed host (custom): its one region
+	// has an empty Host and the user names the server.
+	AnyHost bool `yaml:"any_host" json:"any_host,omitempty"`
+	// Extra are optional records that play no part in authentication:
+	// ownership checks, click tracking, inbound MX.
+	Extra []Record `yaml:"extra" json:"extra,omitempty"`
+	// Unconfirmed names the fields whose values the reference could not
+	// confirm, so that the wizard shows them as editable defaults rather
+	// than facts. Each entry is a YAML key path: "auth", "spf.include",
+	// "dkim", "bounce", "limits", "username", "regions" (every host),
+	// "regions.<id>" (one region), "ports" (the port list) or "ports.<n>"
+	// (one port).
+	Unconfirmed []string `yaml:"unconfirmed" json:"unconfirmed,omitempty"`
+
+	line int // where the profile starts in its file
 }
 
 // Region is one of a provider's regions with its SMTP host.
@@ -48,6 +69,12 @@ type Region struct {
 	ID   string `yaml:"id" json:"id"`
 	Name string `yaml:"name" json:"name"`
 	Host string `yaml:"host" json:"host"`
+	// SPFInclude, when set, replaces the profile's SPF include in this
+	// region (Mailgun EU: "eu.mailgun.org"). See Profile.SPFInclude.
+	SPFInclude string `yaml:"spf_include" json:"spf_include,omitempty"`
+	// Vars are this region's values for template placeholders, such as
+	// {bounce_target} = "eu.sparkpostmail.com". See Profile.Values.
+	Vars map[string]string `yaml:"vars" json:"vars,omitempty"`
 }
 
 // Port is one SMTP port of a provider.
@@ -86,11 +113,18 @@ const (
 	DKIMTXT   = "txt"   // the provider issues a key; the user copies its TXT
 	DKIMCNAME = "cname" // the user publishes CNAMEs delegating to the provider
 	DKIMSelf  = "self"  // the user makes and manages the key pair
+	// DKIMNone: the provider needs no DKIM record from the user, because
+	// mail goes out under the provider's own domain (a personal Outlook.com
+	// or Yahoo address) or is only captured (a test inbox).
+	DKIMNone = "none"
 )
 
 // DKIM is how a provider's mail gets signed.
 type DKIM struct {
-	Method    string   `yaml:"method" json:"method"`
+	Method string `yaml:"method" json:"method"`
+	// Selectors are the provider's selectors; like record templates they
+	// may hold placeholders ("{token1}" for SES, "{selector}" where the
+	// console shows one).
 	Selectors []string `yaml:"selectors" json:"selectors,omitempty"`
 	// CNAMEs are the delegation records for Method cname; their Name and
 	// Value are templates.
@@ -116,4 +150,8 @@ type Input struct {
 	Name    string `yaml:"name" json:"name"`       // placeholder name, e.g. "token1"
 	Prompt  string `yaml:"prompt" json:"prompt"`   // what to ask
 	Example string `yaml:"example" json:"example"` // a sample value
+	// Default is the value to offer when the choice is the user's (the
+	// custom MAIL FROM subdomain, "bounce"). Tokens the provider generates
+	// never have one.
+	Default string `yaml:"default" json:"default,omitempty"`
 }
