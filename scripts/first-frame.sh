@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Measures the time from starting mailcfg to its first drawn frame, in a real
+# terminal: tmux runs the command in a detached 80x24 pane, the pane writes
+# the start time (ns) just before exec, and this script polls capture-pane
+# until the first screen's title is there. It reports each run and the
+# median, for `mailcfg setup` (catalogue only) and `mailcfg demo` (which
+# starts the sandbox first). The polling adds a few ms at most: the figure is
+# an upper bound. A measurement, not a test: it asserts nothing.
+#
+# Usage: scripts/first-frame.sh [runs]   (default 7)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+command -v tmux >/dev/null || { echo "first-frame: tmux is not installed" >&2; exit 2; }
+runs=${1:-7}
+
+work=$(mktemp -d)
+sock="mailcfg-ff-$$"
+cleanup() {
+  tmux -L "$sock" kill-server 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/mailcfg" ./cmd/mailcfg
+
+# measure ARGS: one run; prints the milliseconds to the first frame.
+measure() {
+  rm -f "$work/start"
+  tmux -L "$sock" -f /dev/null new-session -d -s ff -x 80 -y 24 \
+    "cd '$work' && date +%s%N > start && exec env TERM=xterm-256color ./mailcfg $*"
+  local deadline=$((SECONDS + 30)) now
+  while :; do
+    if tmux -L "$sock" capture-pane -p -t ff 2>/dev/null | grep -q "Provider and region"; then
+      now=$(date +%s%N)
+      break
+    fi
+    [ $SECONDS -ge $deadline ] && { echo "first-frame: no frame after 30 s" >&2; exit 1; }
+  done
+  tmux -L "$sock" kill-server 2>/dev/null || true
+  while [ ! -s "$work/start" ]; do sleep 0.01; done
+  echo $(( (now - $(cat "$work/start")) / 1000000 ))
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+for cmd in setup demo; do
+  measure "$cmd" >/dev/null # warm the page cache
+  times=()
+  for _ in $(seq "$runs"); do
+    times+=("$(measure "$cmd")")
+  done
+  echo "mailcfg $cmd: first frame in ${times[*]} ms; median $(printf '%s\n' "${times[@]}" | median) ms"
+done

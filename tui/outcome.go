@@ -1,0 +1,217 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/mailcfg/mailcfg/checks"
+	"github.com/mailcfg/mailcfg/wizard"
+)
+
+// liveView collects a live check's events (the handshake, the send) and
+// draws them: the stages (a spinner while running, then ✓ or ✗ with ms),
+// the facts, the findings and the colour-coded transcript in a scrollable
+// pane.
+type liveView struct {
+	c        *Common
+	stages   []checks.Stage
+	lines    []checks.Line
+	findings []checks.Finding
+	result   *wizard.Outcome
+	running  bool
+	pane     viewport.Model
+	follow   bool // keep the pane at the bottom as lines arrive
+}
+
+func newLiveView(c *Common) liveView {
+	return liveView{c: c, pane: viewport.New(), follow: true}
+}
+
+func (v *liveView) reset() {
+	v.stages, v.lines, v.findings, v.result = nil, nil, nil, nil
+	v.follow = true
+	v.pane.SetContent("")
+}
+
+// load shows an outcome that is already known (coming back to a step).
+func (v *liveView) load(o *wizard.Outcome) {
+	v.reset()
+	v.result = o
+	v.stages, v.lines, v.findings = o.Stages, o.Transcript, o.Findings
+	v.refresh()
+}
+
+// event adds one streamed event.
+func (v *liveView) event(e checks.Event) {
+	switch e.Kind {
+	case checks.EventStage:
+		for i := range v.stages {
+			if v.stages[i].Name == e.Stage.Name {
+				v.stages[i] = e.Stage
+				return
+			}
+		}
+		v.stages = append(v.stages, e.Stage)
+	case checks.EventLine:
+		v.lines = append(v.lines, e.Line)
+		v.refresh()
+	case checks.EventFinding:
+		v.findings = append(v.findings, e.Finding)
+	}
+}
+
+// finish takes the final outcome, which is authoritative.
+func (v *liveView) finish(o *wizard.Outcome) {
+	v.running = false
+	if o != nil {
+		v.load(o)
+	}
+}
+
+func (v *liveView) refresh() {
+	tls := checks.InTLS(v.lines)
+	out := make([]string, len(v.lines))
+	for i, l := range v.lines {
+		out[i] = v.c.Styles.Line(l, tls[i])
+	}
+	v.pane.SetContentLines(out)
+	if v.follow {
+		v.pane.GotoBottom()
+	}
+}
+
+// scroll handles the pane's keys; it reports whether the key was one.
+func (v *liveView) scroll(msg tea.KeyPressMsg) bool {
+	k := v.c.Keys
+	switch {
+	case key.Matches(msg, k.PageUp):
+		v.pane.PageUp()
+	case key.Matches(msg, k.PageDown):
+		v.pane.PageDown()
+	case key.Matches(msg, k.Up):
+		v.pane.ScrollUp(1)
+	case key.Matches(msg, k.Down):
+		v.pane.ScrollDown(1)
+	default:
+		return false
+	}
+	v.follow = v.pane.AtBottom()
+	return true
+}
+
+// stagesView draws the stages on one or two lines.
+func (v *liveView) stagesView() string {
+	st := v.c.Styles
+	var parts []string
+	for _, s := range v.stages {
+		var p string
+		switch {
+		case s.Running:
+			p = v.c.spin() + " " + s.Name
+			if s.Detail != "" {
+				p += " (" + s.Detail + ")"
+			}
+		case s.Status == checks.StatusPass:
+			p = st.Pass.Render("✓ "+s.Name) + " " + st.Dim.Render(ms(s.Ms))
+		case s.Status == checks.StatusWarn || s.Status == checks.StatusInfo:
+			p = st.Warn.Render("! "+s.Name) + " " + st.Dim.Render(ms(s.Ms))
+		case s.Status == checks.StatusError:
+			p = st.Err.Render("? "+s.Name) + " " + st.Dim.Render(ms(s.Ms))
+		default:
+			p = st.Fail.Render("✗ "+s.Name) + " " + st.Dim.Render(ms(s.Ms))
+			if s.Code != 0 {
+				p += " " + st.Fail.Render(fmt.Sprintf("%d %s", s.Code, s.Enhanced))
+			}
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 && v.running {
+		return v.c.spin() + " starting…"
+	}
+	return wrapParts(parts, v.c.Width, "  ")
+}
+
+// wrapParts joins parts with sep, breaking lines before width.
+func wrapParts(parts []string, width int, sep string) string {
+	var lines []string
+	cur := ""
+	for _, p := range parts {
+		switch {
+		case cur == "":
+			cur = p
+		case len([]rune(stripANSI(cur+sep+p))) > width:
+			lines = append(lines, cur)
+			cur = p
+		default:
+			cur += sep + p
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// factsView draws the outcome's facts, one a line.
+func (v *liveView) factsView() string {
+	if v.result == nil {
+		return ""
+	}
+	st := v.c.Styles
+	var b strings.Builder
+	for _, f := range v.result.Facts {
+		b.WriteString(truncate(st.Label.Render(fmt.Sprintf("%-13s", f.Label))+" "+f.Value, v.c.Width) + "\n")
+	}
+	return b.String()
+}
+
+// problemView draws the worst finding with its fix, when one is not a pass.
+func (v *liveView) problemView() string {
+	st := v.c.Styles
+	fs := append([]checks.Finding(nil), v.findings...)
+	checks.SortWorstFirst(fs)
+	var b strings.Builder
+	n := 0
+	for _, f := range fs {
+		if f.Status == checks.StatusPass || f.Status == checks.StatusInfo || n == 2 {
+			continue
+		}
+		n++
+		b.WriteString(st.Mark(f.Status) + " " + f.Title + " " + st.Dim.Render("["+f.ID+"]") + "\n")
+		if f.Fix != "" {
+			b.WriteString("        " + st.Key.Render("fix: ") + wrap(f.Fix, v.c.Width, 13) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// paneView sizes the transcript pane to h lines and draws it.
+func (v *liveView) paneView(h int) string {
+	if len(v.lines) == 0 || h < 3 {
+		return ""
+	}
+	v.pane.SetWidth(v.c.Width - 4)
+	v.pane.SetHeight(h - 2)
+	if v.follow {
+		v.pane.GotoBottom()
+	}
+	return v.c.Styles.Box.Width(v.c.Width - 2).Render(v.pane.View())
+}
+
+// body draws everything within the step's height: header lines first, the
+// transcript pane takes what is left.
+func (v *liveView) body(head string) string {
+	top := head + v.stagesView() + "\n"
+	if f := v.factsView(); f != "" {
+		top += "\n" + f
+	}
+	if p := v.problemView(); p != "" {
+		top += "\n" + p
+	}
+	used := strings.Count(top, "\n") + 1
+	return top + v.paneView(v.c.bodyHeight()-used)
+}
