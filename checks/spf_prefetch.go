@@ -54,38 +54,55 @@ func (p *spfPrefetch) record(rec *records.SPF, domain string) {
 		target = strings.ToLower(strings.TrimSuffix(target, "."))
 		switch t.Name {
 		case records.SPFInclude, records.SPFRedirect:
-			p.ask(target, dns.TypeTXT, true)
+			p.ask(target, dns.TypeTXT, true, true)
 		case records.SPFA:
 			qt := dns.TypeA
 			if p.ip6 {
 				qt = dns.TypeAAAA
 			}
-			p.ask(target, qt, false)
+			p.ask(target, qt, false, true)
 		case records.SPFMX:
-			p.ask(target, dns.TypeMX, false)
+			p.ask(target, dns.TypeMX, true, true)
 		case records.SPFExists:
-			p.ask(target, dns.TypeA, false)
+			p.ask(target, dns.TypeA, false, true)
 		}
 	}
 }
 
-// ask starts one lookup unless it was asked already or the budget is spent;
-// follow parses the SPF record found and asks ahead its lookups too.
-func (p *spfPrefetch) ask(name string, qtype uint16, follow bool) {
+// ask starts one lookup unless it was asked already or, when it is charged
+// as a term's lookup, the budget is spent.
+// With follow, a TXT answer's SPF record has its lookups asked ahead too, and
+// an MX answer the addresses of its first 10 hosts (the address lookups
+// behind mx, §4.6.4, which do not count toward the 10).
+func (p *spfPrefetch) ask(name string, qtype uint16, follow, charge bool) {
 	key := name + "/" + dns.TypeToString[qtype]
 	p.mu.Lock()
-	if p.asked[key] || p.budget == 0 || !spfValidTarget(name) {
+	if p.asked[key] || (charge && p.budget == 0) || !spfValidTarget(name) {
 		p.mu.Unlock()
 		return
 	}
 	p.asked[key] = true
-	p.budget--
+	if charge {
+		p.budget--
+	}
 	p.mu.Unlock()
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
 		a, err := p.r.Lookup(p.ctx, name, qtype)
 		if err != nil || !follow {
+			return
+		}
+		if qtype == dns.TypeMX {
+			qt := dns.TypeA
+			if p.ip6 {
+				qt = dns.TypeAAAA
+			}
+			for i, rr := range a.Records() {
+				if mx, ok := rr.(*dns.MX); ok && i < spfMaxAddrLookups && mx.Mx != "." {
+					p.ask(strings.ToLower(strings.TrimSuffix(mx.Mx, ".")), qt, false, false)
+				}
+			}
 			return
 		}
 		var recs []string

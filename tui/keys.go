@@ -32,7 +32,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Quit:      b([]string{"q", "ctrl+c"}, "q", "quit"),
 		ForceQuit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		Help:      b([]string{"?"}, "?", "help"),
+		Help:      b([]string{"?", "f1"}, "?", "help"),
 		Next:      b([]string{"enter"}, "enter", "next"),
 		Back:      b([]string{"esc", "shift+tab"}, "esc", "back"),
 		Up:        b([]string{"up", "k", "ctrl+p"}, "↑/k", "up"),

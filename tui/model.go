@@ -235,7 +235,7 @@ func (m *Model) globalKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		return m.quit(), true
-	case !st.Typing() && key.Matches(msg, k.Help):
+	case key.Matches(msg, k.Help) && (!st.Typing() || msg.String() == "f1"):
 		m.fullHelp = !m.fullHelp
 		return nil, true
 	case !st.Modal() && key.Matches(msg, k.Back):

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/zalando/go-keyring"
+	"go.uber.org/goleak"
 
 	"github.com/mailcfg/mailcfg/wizard"
 )
@@ -353,6 +354,7 @@ func TestHelpAndResize(t *testing.T) {
 }
 
 func TestLeavingAStepCancelsItsWork(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	fb := &fakeBackend{block: make(chan struct{})}
 	sess := wizard.NewSession(wizard.Env{Catalog: testCatalog(t), Backend: fb})
 	must(t, sess.SetProvider("test-multi", "us", ""))

@@ -155,3 +155,37 @@ func TestSummaryNeverPassesWhatDidNotRun(t *testing.T) {
 		t.Error("a failed send passed")
 	}
 }
+
+// TestPropagationAgainstSandbox runs the records step's "check again" on a
+// record the sandbox publishes: its name server (on the sandbox's DNS port)
+// and the resolver both serve it.
+func TestPropagationAgainstSandbox(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sb, err := StartSandbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	s, err := NewDemoSession(sb, SandboxEnv(sb, testCatalog(t), 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := s.WorkFor(StepRecords)(ctx, checks.Discard).(*RecordSet)
+	if rs.Err != nil || len(rs.Records) == 0 {
+		t.Fatalf("plan: %+v", rs)
+	}
+	var events int
+	o := s.PropagationWork(rs.Records[0])(ctx, func(checks.Event) { events++ }).(*Outcome)
+	if !o.OK || o.Fact("resolver") != "✓ serves the new value" {
+		t.Errorf("propagation of %s: %+v", rs.Records[0].Name, o)
+	}
+	if events == 0 {
+		t.Error("no progress was streamed")
+	}
+	changed := rs.Records[0]
+	changed.Value = "v=spf1 -all"
+	if o := s.PropagationWork(changed)(ctx, checks.Discard).(*Outcome); o.OK {
+		t.Errorf("a value nobody serves propagated: %+v", o)
+	}
+}

@@ -128,6 +128,9 @@ func runRecords(ctx context.Context, o recordsOptions, io stdio) error {
 		if key, err = readKeyFile(o.DKIMKey); err != nil {
 			return err
 		}
+		if w := keyFileWarning(o.DKIMKey); w != "" {
+			fmt.Fprintln(io.Err, "mailcfg: warning: "+w)
+		}
 	}
 	if key != nil {
 		req.DKIMKey = key.Public()

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 
@@ -65,6 +66,16 @@ func readKeyFile(path string) (crypto.Signer, error) {
 		return nil, usagef("--dkim-key %s: %v", path, err)
 	}
 	return key, nil
+}
+
+// keyFileWarning says when a private key file can be read by others ("" when
+// it cannot).
+func keyFileWarning(path string) string {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s holds a private key but has mode %04o; make it private: chmod 600 %s", path, st.Mode().Perm(), path)
 }
 
 // unwrapPathError drops the "open PATH:" prefix the message repeats.

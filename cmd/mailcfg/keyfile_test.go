@@ -69,6 +69,13 @@ func TestKeyFileRead(t *testing.T) {
 			t.Errorf("%s: a different key", p)
 		}
 	}
+	if w := keyFileWarning(pkcs8); w != "" {
+		t.Errorf("a 0600 file warned: %s", w)
+	}
+	os.Chmod(pkcs1, 0o644)
+	if w := keyFileWarning(pkcs1); !strings.Contains(w, "chmod 600") {
+		t.Errorf("a 0644 file: %q", w)
+	}
 	bad := filepath.Join(dir, "bad.pem")
 	os.WriteFile(bad, []byte("-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWJ5dGVz\n-----END PRIVATE KEY-----\n"), 0o600)
 	_, err = readKeyFile(bad)

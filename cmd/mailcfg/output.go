@@ -74,11 +74,11 @@ func printFindings(w io.Writer, p painter, fs []checks.Finding) {
 	for _, f := range fs {
 		if f.Area() != area {
 			area = f.Area()
-			fmt.Fprintf(w, "\n%s\n", p.bold(strings.ToUpper(area)))
+			fmt.Fprintf(w, "\n%s\n", p.bold(areaTitle(area)))
 		}
 		fmt.Fprintf(w, "  %s  %s %s\n", p.mark(f.Status), f.Title, p.dim("["+f.ID+"]"))
 		if f.Detail != "" {
-			fmt.Fprintf(w, "           %s\n", f.Detail)
+			fmt.Fprintf(w, "           %s\n", indent(f.Detail, "           "))
 		}
 		if f.Evidence != "" {
 			fmt.Fprintf(w, "           %s %s\n", p.dim("seen:"), f.Evidence)
@@ -90,4 +90,22 @@ func printFindings(w io.Writer, p painter, fs []checks.Finding) {
 			fmt.Fprintf(w, "           %s\n", p.dim(f.Ref))
 		}
 	}
+}
+
+// areaTitle is the heading of a finding area ("mta_sts" → "MTA-STS").
+func areaTitle(area string) string {
+	switch area {
+	case "mta_sts":
+		return "MTA-STS"
+	case "tlsrpt":
+		return "TLS-RPT"
+	case "fcrdns", "ptr":
+		return "PTR"
+	}
+	return strings.ToUpper(strings.ReplaceAll(area, "_", " "))
+}
+
+// indent puts prefix before every line of s but the first.
+func indent(s, prefix string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
 }
