@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -233,20 +234,38 @@ func portFinding(host string, r PortResult) Finding {
 	return f
 }
 
-// PortFindings returns each port's finding and, when no port is open, a
-// failing one that says the host cannot be reached for mail at all.
+// PortFindings returns each port's finding (once, when a failed lookup gave
+// every port the same one) and, when no port is open, one that sums up: a
+// fail when every port was refused (the host itself said nothing listens),
+// an error when some were filtered or could not be probed, since a port
+// blocked on the way out says nothing about the host (CONTRACT.md: error
+// is never reported as fail). After a failed lookup the lookup's finding
+// says it all.
 func PortFindings(host string, rs []PortResult) []Finding {
 	var out []Finding
-	open := false
+	open, refused, lookup := false, 0, len(rs) > 0
 	for _, r := range rs {
-		out = append(out, r.Finding)
+		if !slices.Contains(out, r.Finding) {
+			out = append(out, r.Finding)
+		}
 		open = open || r.State == PortOpen
+		if r.State == PortRefused {
+			refused++
+		}
+		lookup = lookup && r.State == PortError && r.Finding.ID == "smtp.connect"
 	}
-	if !open && len(rs) > 0 {
+	switch {
+	case open || len(rs) == 0 || lookup:
+	case refused == len(rs):
 		out = append(out, Finding{ID: "smtp.port", Status: StatusFail,
 			Title:  "No SMTP port of " + host + " is reachable from here",
-			Detail: "Every port was refused or filtered.",
-			Fix:    "Check the host name; if it is right, this network blocks outgoing mail ports: try another network or the provider's port 2525 or HTTPS API."})
+			Detail: "Every port was refused: nothing listens on them.",
+			Fix:    "Check the host name and the provider's documented ports."})
+	default:
+		out = append(out, Finding{ID: "smtp.port", Status: StatusError,
+			Title:  "No SMTP port of " + host + " answered from here",
+			Detail: "Some ports were filtered (no answer) or could not be probed: this network may block outgoing mail ports, so whether the host offers them could not be told.",
+			Fix:    "Try another network, or the provider's port 2525 or HTTPS API."})
 	}
 	return out
 }

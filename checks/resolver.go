@@ -54,15 +54,49 @@ func (a *Answer) Records() []dns.RR {
 func (a *Answer) Void() bool { return len(a.Records()) == 0 }
 
 // TXT returns each TXT record's character-strings joined without separator,
-// as RFC 7208 §3.3 and RFC 6376 §3.6.2.2 read them.
+// as RFC 7208 §3.3 and RFC 6376 §3.6.2.2 read them, with miekg/dns's
+// presentation escapes (\", \\, \DDD) undone so the bytes are those published.
 func (a *Answer) TXT() []string {
 	var out []string
 	for _, rr := range a.Records() {
 		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, strings.Join(t.Txt, ""))
+			var b strings.Builder
+			for _, s := range t.Txt {
+				b.WriteString(unescapeTXT(s))
+			}
+			out = append(out, b.String())
 		}
 	}
 	return out
+}
+
+// unescapeTXT undoes the zone-file escapes of one character-string.
+func unescapeTXT(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			b = append(b, c)
+			continue
+		}
+		if i+3 < len(s) && isDigit3(s[i+1:i+4]) {
+			if n := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0'); n <= 255 {
+				b = append(b, byte(n))
+				i += 3
+				continue
+			}
+		}
+		b = append(b, s[i+1])
+		i++
+	}
+	return string(b)
+}
+
+func isDigit3(s string) bool {
+	return len(s) == 3 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9'
 }
 
 // CNAMETarget returns the target of the first CNAME in the answer, or "".
@@ -235,10 +269,10 @@ func (r *DNSResolver) once(ctx context.Context, m *dns.Msg, server string, timeo
 	c := &dns.Client{Net: "udp", Timeout: timeout, UDPSize: 1232}
 	qctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	in, _, err := c.ExchangeContext(qctx, m, server)
+	in, err := exchangeConn(qctx, c, m, server)
 	if err == nil && in.Truncated {
 		c.Net = "tcp"
-		in, _, err = c.ExchangeContext(qctx, m, server)
+		in, err = exchangeConn(qctx, c, m, server)
 	}
 	if err != nil {
 		kind := ErrNetwork
@@ -264,6 +298,24 @@ func (r *DNSResolver) once(ctx context.Context, m *dns.Msg, server string, timeo
 		Name: m.Question[0].Name, Type: m.Question[0].Qtype, Rcode: in.Rcode,
 		RRs: in.Answer, Ns: in.Ns, Authenticated: in.AuthenticatedData, Server: server,
 	}, nil
+}
+
+// exchangeConn is one query over its own connection, which is closed as soon
+// as ctx ends: miekg/dns only turns a context's deadline into socket
+// deadlines, so without this a cancelled query would wait out its timeout.
+func exchangeConn(ctx context.Context, c *dns.Client, m *dns.Msg, server string) (*dns.Msg, error) {
+	conn, err := c.DialContext(ctx, server)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	in, _, err := c.ExchangeWithConnContext(ctx, m, conn)
+	if err != nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return in, err
 }
 
 // Cache wraps a Resolver so that each question is asked at most once for the

@@ -24,13 +24,13 @@ var DKIMHeaderKeys = []string{"From", "From", "To", "Subject", "Date", "Message-
 type DKIMResult struct {
 	Signed    bool   `json:"signed"`
 	Verified  bool   `json:"verified"`
-	Selector  string `json:"selector,omitempty"`
+	Selector  string `json:"selector"` // always present (CONTRACT.md send --json)
 	Domain    string `json:"domain,omitempty"`
 	Algorithm string `json:"algorithm,omitempty"`
 	// KeyMatches is whether the private key's public half is the key
 	// published under the selector (nil when it could not be compared).
 	KeyMatches *bool  `json:"key_matches,omitempty"`
-	Error      string `json:"error,omitempty"`
+	Error      string `json:"error"` // always present, "" when none (CONTRACT.md)
 }
 
 // signDKIM signs raw with relaxed/relaxed canonicalisation (RFC 6376 §3.4)

@@ -109,10 +109,10 @@ type spfEval struct {
 	lookups      int
 	voids        int
 	trace        []string
-	ptrNames     []string // validated names of ip, for ptr and %{p}
-	ptrDone      bool
-	inInclude    int // how many includes deep the evaluation is
-	pre          *spfPrefetch
+	ptrNames     []string     // validated names of ip, for %{p}
+	ptrDone      bool         // ptrNames was computed
+	inInclude    int          // how many includes deep the evaluation is
+	pre          *spfPrefetch // lookups asked ahead
 }
 
 // spfOutcome is the result of one (possibly nested) check_host() call.
@@ -123,7 +123,8 @@ type spfOutcome struct {
 	domain      string
 }
 
-// errSPFLimit and friends end an evaluation early with a result.
+// spfAbort ends an evaluation early with a result (permerror, temperror)
+// and the reason, for the trace.
 type spfAbort struct {
 	result string
 	why    string

@@ -55,13 +55,13 @@ func AuditSPF(ctx context.Context, r Resolver, domain string, opts SPFAuditOptio
 		}
 		var joined strings.Builder
 		for _, s := range t.Txt {
-			joined.WriteString(spfUnescapeTXT(s))
+			joined.WriteString(unescapeTXT(s))
 		}
 		if records.IsSPF(joined.String()) {
 			spfs = append(spfs, joined.String())
 			if len(spfs) == 1 {
 				for _, s := range t.Txt {
-					split = append(split, spfUnescapeTXT(s))
+					split = append(split, unescapeTXT(s))
 				}
 			}
 		}
@@ -141,7 +141,7 @@ func spfType99Finding(domain string, a *Answer, err error) Finding {
 	var vals []string
 	for _, rr := range a.Records() {
 		if s, ok := rr.(*dns.SPF); ok {
-			vals = append(vals, spfUnescapeTXT(strings.Join(s.Txt, "")))
+			vals = append(vals, unescapeTXT(strings.Join(s.Txt, "")))
 		}
 	}
 	if len(vals) == 0 {

@@ -3,11 +3,14 @@ package checks_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+	"go.uber.org/goleak"
 
 	"github.com/mailcfg/mailcfg/checks"
 	"github.com/mailcfg/mailcfg/sandbox"
@@ -152,4 +155,46 @@ func TestAuditSPFZoo(t *testing.T) {
 			}
 		}
 	}
+}
+
+// hangResolver answers from a MapResolver, except that questions for hang
+// wait until their context ends; it counts those in flight.
+type hangResolver struct {
+	*checks.MapResolver
+	hang     string
+	inFlight atomic.Int32
+	asked    atomic.Int32
+}
+
+func (h *hangResolver) Lookup(ctx context.Context, name string, qtype uint16) (*checks.Answer, error) {
+	if dns.Fqdn(strings.ToLower(name)) != h.hang {
+		return h.MapResolver.Lookup(ctx, name, qtype)
+	}
+	h.asked.Add(1)
+	h.inFlight.Add(1)
+	defer h.inFlight.Add(-1)
+	<-ctx.Done()
+	return nil, &checks.DNSError{Name: name, Type: qtype, Kind: checks.ErrTimeout, Err: ctx.Err()}
+}
+
+// TestCheckHostLeavesNothing checks that the lookups CheckHost asks ahead end
+// with it: here evaluation matches before it reaches an include and an mx
+// whose names never answer, which were asked ahead all the same.
+func TestCheckHostLeavesNothing(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	r := &hangResolver{hang: "hang.leak.test.", MapResolver: checks.NewMapResolver(
+		`leak.test. 300 TXT "v=spf1 ip4:192.0.2.1 include:hang.leak.test mx:hang.leak.test -all"`)}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res := checks.CheckHost(ctx, r, net.ParseIP("192.0.2.1"), "leak.test", "", "")
+	if res.Result != checks.SPFPass || res.Lookups != 0 {
+		t.Errorf("%s after %d lookups\n%s", res.Result, res.Lookups, strings.Join(res.Trace, "\n"))
+	}
+	if n := r.inFlight.Load(); n != 0 {
+		t.Errorf("%d lookups still in flight after CheckHost returned", n)
+	}
+	if r.asked.Load() == 0 {
+		t.Error("the include was not asked ahead, so this test tests nothing")
+	}
+	goleak.VerifyNone(t, before)
 }

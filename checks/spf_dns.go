@@ -14,54 +14,8 @@ import (
 // RFC 6376 §3.6.2.2 read: its character-strings joined without separator,
 // with the presentation escapes miekg/dns adds (\" \\ \DDD) undone, so that
 // bytes outside printable ASCII come back as the bytes that were published.
-func TXTStrings(a *Answer) []string {
-	var out []string
-	for _, rr := range a.Records() {
-		if t, ok := rr.(*dns.TXT); ok {
-			var b strings.Builder
-			for _, s := range t.Txt {
-				b.WriteString(spfUnescapeTXT(s))
-			}
-			out = append(out, b.String())
-		}
-	}
-	return out
-}
+func TXTStrings(a *Answer) []string { return a.TXT() }
 
-// unescapeTXT undoes the zone-file escapes of one character-string.
-func spfUnescapeTXT(s string) string {
-	if strings.IndexByte(s, '\\') < 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b = append(b, c)
-			continue
-		}
-		if i+3 < len(s) && spfIsDigit3(s[i+1:i+4]) {
-			n := int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
-			if n <= 255 {
-				b = append(b, byte(n))
-				i += 3
-				continue
-			}
-		}
-		b = append(b, s[i+1])
-		i++
-	}
-	return string(b)
-}
-
-func spfIsDigit3(s string) bool {
-	for i := 0; i < 3; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 // spfRecords fetches the SPF records of domain (RFC 7208 §4.4, §4.5): the TXT
 // strings that start with "v=spf1". nx reports NXDOMAIN.

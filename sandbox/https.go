@@ -1,7 +1,9 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -46,5 +48,32 @@ func (sb *Sandbox) newHTTPSServer() *http.Server {
 		WriteTimeout:      10 * time.Second,
 		IdleTimeout:       30 * time.Second,
 		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+}
+
+// HTTPClient returns an HTTP client for the sandbox's HTTPS server, for
+// checks that fetch the MTA-STS policy (RFC 8461 §3.3): it trusts only the
+// sandbox's CA and sends requests for mta-sts.<domain> or the SMTP host
+// name, on any port, to HTTPSAddr; other hosts are refused. Keep-alives are
+// off, so no connection outlives its request.
+func (sb *Sandbox) HTTPClient() *http.Client {
+	allowed := map[string]bool{"mta-sts." + sb.Domain: true, sb.Hostname: true}
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	return &http.Client{
+		Timeout: 10 * time.Second,
+		Transport: &http.Transport{
+			TLSClientConfig:   &tls.Config{RootCAs: sb.CertPool(), MinVersion: tls.VersionTLS12},
+			DisableKeepAlives: true,
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				host, _, err := net.SplitHostPort(addr)
+				if err != nil {
+					return nil, err
+				}
+				if !allowed[strings.TrimSuffix(strings.ToLower(host), ".")] {
+					return nil, fmt.Errorf("sandbox: %s is not served by this sandbox", host)
+				}
+				return dialer.DialContext(ctx, network, sb.HTTPSAddr)
+			},
+		},
 	}
 }

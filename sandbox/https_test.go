@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -49,5 +50,22 @@ func TestMTASTSPolicy(t *testing.T) {
 	// A client that dialled the address itself still gets it.
 	if resp, _ := get("https://localhost/.well-known/mta-sts.txt"); resp.StatusCode != 200 {
 		t.Errorf("by localhost: %d", resp.StatusCode)
+	}
+}
+
+func TestHTTPClient(t *testing.T) {
+	sb := start(t, sandboxOpts())
+	c := sb.HTTPClient()
+	resp, err := c.Get("https://mta-sts.example.test/.well-known/mta-sts.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "mode: enforce") {
+		t.Errorf("status %d body %q", resp.StatusCode, body)
+	}
+	if _, err := c.Get("https://mta-sts.other.test/.well-known/mta-sts.txt"); err == nil {
+		t.Error("a host outside the sandbox was reached")
 	}
 }

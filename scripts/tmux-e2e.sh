@@ -58,6 +58,11 @@ refute() {
 
 keys() { tmux -L "$sock" send-keys -t e2e "$@"; }
 
+# A colour is an SGR 30-38, 40-48, 90-97 or 100-107 (39 and 49, the
+# defaults, are resets tmux adds).
+sgr=$'\e\\[([0-9]+;)*(3[0-8]|4[0-8]|9[0-7]|10[0-7])(;[0-9]+)*m'
+colour_lines() { tmux -L "$sock" capture-pane -p -e -t e2e | grep -cE "$sgr" || true; }
+
 # The pane runs the demo in the work folder, then prints its exit code and
 # waits, so the code can be read after the wizard has left the screen.
 tmux -L "$sock" -f /dev/null new-session -d -s e2e -x 80 -y 24 \
@@ -68,6 +73,7 @@ check() { step=$((step + 1)); echo "tmux-e2e: step $step: $*"; }
 
 check "provider"
 wait_for "mailcfg setup — Provider and region (1 of 9)" "[provider]" "mailcfg sandbox" "enter choose"
+[ "$(colour_lines)" -gt 0 ] || fail "no colour on a colour terminal"
 keys Enter
 
 check "domain"
@@ -120,4 +126,17 @@ keys Enter
 
 check "exit"
 wait_for "EXIT=0"
+tmux -L "$sock" kill-session -t e2e
+
+# Monochrome: with NO_COLOR the screen carries no colour, only bold; q at the
+# first step quits at once (nothing to lose) with the interrupted code.
+tmux -L "$sock" -f /dev/null new-session -d -s e2e -x 80 -y 24 \
+  "cd '$work' && env NO_COLOR=1 TERM=xterm-256color '$bin' demo; echo \"EXIT=\$?\"; sleep 30"
+check "no colour"
+wait_for "Provider and region (1 of 9)"
+colours=$(colour_lines)
+[ "$colours" = 0 ] || fail "NO_COLOR screen has colour on $colours lines"
+keys q
+check "quit"
+wait_for "EXIT=130"
 echo "tmux-e2e: PASS ($step steps)"

@@ -30,6 +30,9 @@ type Common struct {
 	// Dir is the folder files are saved in ("" = the working directory).
 	Dir string
 
+	// Recheck is how often the records step's watch asks again (0: 10 s).
+	Recheck time.Duration
+
 	spinner spinner.Model
 	ctx     context.Context
 	gen     int
@@ -220,4 +223,12 @@ func stripANSI(s string) string { return ansi.Strip(s) }
 // helpLine is a step's line of help, wrapped to the width.
 func (c *Common) helpLine(id wizard.StepID) string {
 	return c.Styles.Help.Render(wrap(id.Info().Help, c.Width, 0))
+}
+
+// recheck is the records step's watch interval.
+func (c *Common) recheck() time.Duration {
+	if c.Recheck > 0 {
+		return c.Recheck
+	}
+	return 10 * time.Second
 }

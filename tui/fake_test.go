@@ -20,7 +20,10 @@ type fakeBackend struct {
 	pending   bool // the plan has records to create
 	sendFail  bool
 	propOK    bool
-	block     chan struct{} // when set, Handshake waits for ctx to end and closes this
+	// propOKAfter, when > 0, makes propagation succeed from that call on.
+	propOKAfter int
+	propCalls   int
+	block       chan struct{} // when set, Handshake waits for ctx to end and closes this
 }
 
 func (f *fakeBackend) ProbePorts(ctx context.Context, t wizard.Target, ports []providers.Port, sink checks.Sink) []wizard.PortProbe {
@@ -140,9 +143,11 @@ func (f *fakeBackend) Records(ctx context.Context, t wizard.Target) *wizard.Reco
 }
 
 func (f *fakeBackend) Propagation(ctx context.Context, t wizard.Target, rec wizard.Record, sink checks.Sink) *wizard.Outcome {
-	o := &wizard.Outcome{OK: f.propOK}
+	f.propCalls++
+	ok := f.propOK || f.propOKAfter > 0 && f.propCalls >= f.propOKAfter
+	o := &wizard.Outcome{OK: ok}
 	st := checks.StatusPass
-	if !f.propOK {
+	if !ok {
 		st = checks.StatusWarn
 	}
 	o.Stages = []checks.Stage{stage(sink, "ns1.example.test", checks.StatusPass, 2, 0, ""), stage(sink, "resolver", st, 1, 0, "")}

@@ -39,11 +39,11 @@ func DefaultKeyMap() KeyMap {
 		Down:      b([]string{"down", "j", "ctrl+n"}, "↓/j", "down"),
 		Tab:       b([]string{"tab"}, "tab", "next field"),
 		Toggle:    b([]string{"space"}, "space", "expand"),
-		Copy:      b([]string{"c"}, "c", "copy value"),
+		Copy:      b([]string{"c"}, "c", "copy"),
 		Save:      b([]string{"s"}, "s", "save"),
-		Again:     b([]string{"r"}, "r", "check again"),
-		ToPort:    b([]string{"p"}, "p", "change port"),
-		ToCreds:   b([]string{"u"}, "u", "change credentials"),
+		Again:     b([]string{"r"}, "r", "recheck"),
+		ToPort:    b([]string{"p"}, "p", "port"),
+		ToCreds:   b([]string{"u"}, "u", "credentials"),
 		Yes:       b([]string{"y", "Y"}, "y", "yes, quit"),
 		No:        b([]string{"n", "N", "esc"}, "n", "no, stay"),
 		PageUp:    b([]string{"pgup"}, "pgup", "scroll up"),
@@ -70,4 +70,14 @@ func (h helpKeys) FullHelp() [][]key.Binding {
 		{h.km.Next, h.km.Back, h.km.Tab, h.km.Up, h.km.Down},
 		{h.km.PageUp, h.km.PageDown, h.km.Help, h.km.Quit, h.km.ForceQuit},
 	}
+}
+
+// moveHelp is one help entry for the list keys, to keep the bar short.
+func (k KeyMap) moveHelp() key.Binding {
+	return key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑↓", "move"))
+}
+
+// scrollHelp is one help entry for the transcript's keys.
+func (k KeyMap) scrollHelp() key.Binding {
+	return key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll"))
 }

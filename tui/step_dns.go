@@ -162,9 +162,9 @@ func detailLines(st Styles, f checks.Finding, w int) []string {
 
 func (d *dnsStep) Keys() []key.Binding {
 	k := d.c.Keys
-	keys := []key.Binding{k.Up, k.Down, withHelp(k.Toggle, "details")}
+	keys := []key.Binding{k.moveHelp(), withHelp(k.Toggle, "details")}
 	if !d.running {
-		keys = append(keys, withHelp(k.Again, "check again"), k.Next)
+		keys = append(keys, withHelp(k.Again, "recheck"), k.Next)
 	}
 	return keys
 }

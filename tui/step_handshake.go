@@ -99,7 +99,7 @@ func orNone(s string) string {
 
 func (h *handshakeStep) Keys() []key.Binding {
 	k := h.c.Keys
-	keys := []key.Binding{k.PageUp, k.PageDown}
+	keys := []key.Binding{k.scrollHelp()}
 	if h.failed() {
 		keys = append(keys, k.ToPort, k.ToCreds)
 	}

@@ -166,7 +166,7 @@ func (p *portStep) state(n int) string {
 
 func (p *portStep) Keys() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.Up, k.Down, withHelp(k.Again, "probe again"), withHelp(k.Next, "use this port")}
+	return []key.Binding{k.moveHelp(), withHelp(k.Again, "probe again"), withHelp(k.Next, "use this port")}
 }
 
 func (p *portStep) Busy() bool   { return p.running }

@@ -255,7 +255,7 @@ func (p *providerStep) Keys() []key.Binding {
 		return []key.Binding{k.Next}
 	}
 	filter := key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter"))
-	return []key.Binding{k.Up, k.Down, filter, withHelp(k.Next, "choose")}
+	return []key.Binding{k.moveHelp(), filter, withHelp(k.Next, "choose")}
 }
 
 func (p *providerStep) Busy() bool   { return false }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -29,7 +30,12 @@ type recordsStep struct {
 	err     string
 	prop    liveView // the propagation check
 	propFor string
+	watch   *wizard.Record // the record being watched until it appears
+	rounds  int            // checks made of watch
 }
+
+// recheckMsg is the watch's timer: check the watched record again.
+type recheckMsg struct{ gen int }
 
 func newRecordsStep(c *Common) *recordsStep {
 	r := &recordsStep{c: c, prop: newLiveView(c)}
@@ -40,6 +46,7 @@ func newRecordsStep(c *Common) *recordsStep {
 func (r *recordsStep) Enter() tea.Cmd {
 	r.c.styleInput(&r.name)
 	r.naming, r.notice, r.err, r.propFor = false, "", "", ""
+	r.watch, r.rounds = nil, 0
 	r.prop.reset()
 	if rs := r.c.Session.Results.Records; rs != nil {
 		r.set = rs
@@ -80,12 +87,23 @@ func (r *recordsStep) Update(msg tea.Msg) tea.Cmd {
 				r.prop.finish(o)
 				if o != nil && o.OK {
 					// Published and visible: plan again so the table says keep.
+					r.watch = nil
 					return r.plan()
 				}
-				return nil
+				if r.watch == nil {
+					return nil
+				}
+				// Not everywhere yet: look again after a while, until the
+				// step is left (its generation changes) or r is pressed.
+				gen := r.c.gen
+				return tea.Tick(r.c.recheck(), func(time.Time) tea.Msg { return recheckMsg{gen} })
 			}
 			r.prop.event(msg.p.Event)
 			return msg.again()
+		}
+	case recheckMsg:
+		if msg.gen == r.c.gen && r.watch != nil && !r.prop.running {
+			return r.check(*r.watch)
 		}
 	case streamEndMsg:
 		r.running, r.prop.running = false, false
@@ -150,16 +168,28 @@ func (r *recordsStep) key(msg tea.KeyPressMsg) tea.Cmd {
 			return r.name.Focus()
 		}
 	case key.Matches(msg, k.Again):
+		if r.watch != nil {
+			r.watch = nil // a second r stops watching
+			return nil
+		}
 		if rec := r.selected(); rec != nil && !r.prop.running && !r.running {
-			r.prop.reset()
-			r.prop.running = true
-			r.propFor = rec.Name + " " + rec.Type
-			return r.c.stream(wizard.StepRecords, "prop", r.c.Session.PropagationWork(*rec))
+			w := *rec
+			r.watch, r.rounds = &w, 0
+			return r.check(w)
 		}
 	case key.Matches(msg, k.Next) && !r.running:
 		return r.c.next()
 	}
 	return nil
+}
+
+// check starts one propagation check of rec.
+func (r *recordsStep) check(rec wizard.Record) tea.Cmd {
+	r.prop.reset()
+	r.prop.running = true
+	r.rounds++
+	r.propFor = rec.Name + " " + rec.Type
+	return r.c.stream(wizard.StepRecords, "prop", r.c.Session.PropagationWork(rec))
 }
 
 func (r *recordsStep) View() string {
@@ -225,6 +255,9 @@ func (r *recordsStep) View() string {
 		if f := r.prop.factsView(); f != "" {
 			b.WriteString(f)
 		}
+		if r.watch != nil && !r.prop.running {
+			b.WriteString(st.Dim.Render(fmt.Sprintf("not everywhere yet (check %d); checking again every %s — r stops", r.rounds, r.c.recheck())) + "\n")
+		}
 	}
 	if r.naming {
 		b.WriteString("\n" + r.name.View() + "\n")
@@ -258,7 +291,7 @@ func (r *recordsStep) Keys() []key.Binding {
 	if r.naming {
 		return []key.Binding{withHelp(k.Next, "save")}
 	}
-	return []key.Binding{k.Up, k.Down, k.Copy, withHelp(k.Save, "save zone"), k.Again, k.Next}
+	return []key.Binding{k.moveHelp(), k.Copy, withHelp(k.Save, "save zone"), k.Again, k.Next}
 }
 
 func (r *recordsStep) Busy() bool   { return r.running || r.prop.running }

@@ -128,7 +128,7 @@ func (s *sendStep) Keys() []key.Binding {
 	if !s.sent {
 		return []key.Binding{withHelp(k.Next, "send")}
 	}
-	keys := []key.Binding{k.PageUp, k.PageDown}
+	keys := []key.Binding{k.scrollHelp()}
 	if !s.live.running {
 		keys = append(keys, withHelp(k.Again, "send again"), k.Next)
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/zalando/go-keyring"
@@ -399,4 +400,21 @@ func TestCredentialsStepKeychain(t *testing.T) {
 	if got, err := keyring.Get(wizard.KeychainService, "apikey@smtp.us.example.net"); err != nil || got != "hunter2-secret" {
 		t.Errorf("keychain: %q, %v", got, err)
 	}
+}
+
+// TestRecordsStepWatchesUntilPublished: "check again" keeps asking until
+// the record is everywhere, then plans again.
+func TestRecordsStepWatchesUntilPublished(t *testing.T) {
+	fb := &fakeBackend{pending: true, propOKAfter: 3}
+	h := answered(t, false, fb, wizard.StepRecords)
+	h.m.c.Recheck = time.Millisecond
+	h.keys("down", "down", "r")
+	if fb.propCalls != 3 {
+		t.Errorf("%d checks, want 3", fb.propCalls)
+	}
+	st := h.m.steps[wizard.StepRecords].(*recordsStep)
+	if st.watch != nil || st.rounds != 3 || st.running {
+		t.Errorf("watch %v after %d rounds, running %v", st.watch, st.rounds, st.running)
+	}
+	h.wantScreen("✓ ns1.example.test")
 }

@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +39,7 @@ func auditTestSandbox(t *testing.T) (*sandbox.Sandbox, []string) {
 	p := base64.StdEncoding.EncodeToString(der)
 	key := `"v=DKIM1; k=rsa; p=` + p[:200] + `" "` + p[200:] + `"`
 	zone := func(dmarc string) string {
-		return "@ MX 10 mx\nmx A 192.0.2.10\n@ TXT \"v=spf1 ip4:192.0.2.10 -all\"\ns1._domainkey TXT " + key + "\n" +
+		return "@ MX 10 mx\nmx A 192.0.2.10\n@ TXT \"v=spf1 ip4:192.0.2.10 -all\"\n" + sb.DKIMSelector + "._domainkey TXT " + key + "\n" +
 			"_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tls@x.test\"\n" + dmarc
 	}
 	if err := sb.DNS.AddZoneText("err3.test.", zone("_dmarc TXT \"v=DMARC1; p=reject\"\n")); err != nil {
@@ -119,7 +118,7 @@ func TestAuditCommandExitCodes(t *testing.T) {
 	} {
 		code, out, errs := runCapture(t, map[string]string{"NO_COLOR": "1"}, append(base, tc.domain)...)
 		if code != tc.code || errs != "" {
-			t.Errorf("%s: exit %d, stderr %q, want %d", tc.domain, code, errs, tc.code)
+			t.Errorf("%s: exit %d, stderr %q, want %d\n%s", tc.domain, code, errs, tc.code, out)
 		}
 		if !strings.Contains(out, tc.text) || !strings.Contains(out, "\nDMARC\n") || strings.Contains(out, "\x1b[") {
 			t.Errorf("%s: human output lacks %q, its DMARC group, or has colour:\n%s", tc.domain, tc.text, out)
@@ -194,5 +193,4 @@ func TestAuditDomainIDN(t *testing.T) {
 			t.Errorf("auditDomain(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	_ = strconv.Itoa
 }

@@ -34,7 +34,7 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		Setup:               scriptSetup,
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exits": cmdExits},
+		Cmds:                mergeCmds(map[string]func(*testscript.TestScript, bool, []string){"exits": cmdExits}, scriptCmds),
 	})
 }
 
