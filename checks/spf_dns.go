@@ -16,7 +16,6 @@ import (
 // bytes outside printable ASCII come back as the bytes that were published.
 func TXTStrings(a *Answer) []string { return a.TXT() }
 
-
 // spfRecords fetches the SPF records of domain (RFC 7208 §4.4, §4.5): the TXT
 // strings that start with "v=spf1". nx reports NXDOMAIN.
 func spfRecords(ctx context.Context, r Resolver, domain string) (recs []string, nx bool, err error) {
