@@ -177,6 +177,8 @@ func zooCases() []zooCase {
 			want: []want{{"dmarc.rua", checks.StatusFail, "dmarcext.test._report._dmarc.reports.test"}, {"dmarc.ruf", checks.StatusFail, "reports.test"}}},
 		{name: "dmarcextok", drop: []string{"_dmarc"}, add: []string{"_dmarc TXT " + txt("v=DMARC1; p=reject; rua=mailto:agg@reports.test!10m")},
 			want: []want{{"dmarc.rua", checks.StatusPass, "accepts rua reports"}, {"dmarc.rua", checks.StatusInfo, "!size"}}},
+		{name: "dmarcbaduri", drop: []string{"_dmarc"}, add: []string{"_dmarc TXT " + txt("v=DMARC1; p=reject; rua=dmarc@dmarcbaduri.test")},
+			want: []want{{"dmarc.rua", checks.StatusFail, "⟦here⟧dmarc@dmarcbaduri.test"}}},
 		{name: "dmarcrua", drop: []string{"_dmarc"}, add: []string{"_dmarc TXT " + txt("v=DMARC1; p=reject; rua=https://reports.test/x")},
 			want: []want{{"dmarc.rua", checks.StatusWarn, "not a mailto"}}},
 		{name: "dmarctimeout", fail: func(s *sandbox.DNSServer, d string) { s.Fail("_dmarc."+d, dns.TypeTXT, sandbox.FailTimeout) },

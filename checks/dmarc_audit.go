@@ -56,7 +56,17 @@ func auditDMARC(ctx context.Context, r Resolver, domain string, emit func(...Fin
 			Fix: "Merge them into one record.", Ref: "RFC 9989 §4.10.1", Evidence: auEvidence(strings.Join(l.Multiple, " | "))})
 	}
 	if l.ParseErr != nil {
-		emit(syntaxFinding("dmarc.syntax", "The DMARC record", l.Raw, l.ParseErr, "Fix the record: v=DMARC1; p=none; rua=mailto:…; tags separated by semicolons.", "RFC 9989 §4.7"))
+		id, fix := "dmarc.syntax", "Fix the record: v=DMARC1; p=none; rua=mailto:…; tags separated by semicolons."
+		var se *records.SyntaxError
+		if errors.As(l.ParseErr, &se) {
+			// A bad report address is the rua/ruf check's business.
+			for _, tag := range []string{"rua", "ruf"} {
+				if strings.HasPrefix(se.Msg, tag+": ") {
+					id, fix = "dmarc."+tag, "Write each address as mailto:name@domain, several separated by commas."
+				}
+			}
+		}
+		emit(syntaxFinding(id, "The DMARC record", l.Raw, l.ParseErr, fix, "RFC 9989 §4.7"))
 		return
 	}
 	d := l.Record

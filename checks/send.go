@@ -42,9 +42,12 @@ type SendReport struct {
 	Stages    []Stage           `json:"stages"`
 	TLSInfo   *TLSInfo          `json:"tls_info,omitempty"`
 	// FinalReply is the server's reply to the end of DATA (sanitised).
-	FinalReply string    `json:"final_reply,omitempty"`
-	Findings   []Finding `json:"findings"`
-	Transcript []Line    `json:"transcript"`
+	FinalReply string `json:"final_reply,omitempty"`
+	// AuthResults is the receiver's verdict ("spf=pass dkim=pass
+	// dmarc=pass") when its final reply carries one, as the sandbox's does.
+	AuthResults string    `json:"auth_results,omitempty"`
+	Findings    []Finding `json:"findings"`
+	Transcript  []Line    `json:"transcript"`
 	// Message is the message as sent (signed when a key was given); it is
 	// not part of the JSON.
 	Message []byte `json:"-"`
@@ -82,6 +85,7 @@ func Send(ctx context.Context, opts SendOptions, sink Sink) *SendReport {
 	rep.Message, rep.Size = raw, len(raw)
 	if s.open(ctx) && s.auth(ctx) {
 		rep.QueueID, rep.FinalReply = s.transfer(opts.From, opts.To, raw)
+		rep.AuthResults = ParseAuthResults(rep.FinalReply)
 	}
 	s.quit()
 	hr := s.finish()
@@ -201,6 +205,28 @@ var (
 	idEqRE     = regexp.MustCompile(`(?i)\bid=([A-Za-z0-9._@<>-]+)`)
 	tokenRE    = regexp.MustCompile(`^[A-Za-z0-9._@<>-]{6,}$`)
 )
+
+// authResultsRE matches the method=result pairs of RFC 8601 that a final
+// reply may carry.
+var authResultsRE = regexp.MustCompile(`\b(spf|dkim|dmarc)=(pass|fail|softfail|neutral|none|permerror|temperror|policy)\b`)
+
+// ParseAuthResults returns the "spf=… dkim=… dmarc=…" verdicts found in a
+// final reply's text, in that order, or "".
+func ParseAuthResults(text string) string {
+	found := map[string]string{}
+	for _, m := range authResultsRE.FindAllStringSubmatch(text, -1) {
+		if _, ok := found[m[1]]; !ok {
+			found[m[1]] = m[2]
+		}
+	}
+	var parts []string
+	for _, k := range []string{"spf", "dkim", "dmarc"} {
+		if v, ok := found[k]; ok {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, " ")
+}
 
 // ParseQueueID finds the queue id in the text of a final 250 reply:
 // Postfix's "queued as X", Exim's "id=X", or otherwise the first token after

@@ -85,3 +85,16 @@ func TestSendMessageShape(t *testing.T) {
 		t.Errorf("server got %q", h.lines())
 	}
 }
+
+func TestParseAuthResults(t *testing.T) {
+	for in, want := range map[string]string{
+		"2.0.0 OK: queued as 1A2B; spf=pass dkim=pass dmarc=pass":     "spf=pass dkim=pass dmarc=pass",
+		"2.0.0 OK: queued as 1A2B; dmarc=fail dkim=none spf=softfail": "spf=softfail dkim=none dmarc=fail",
+		"2.0.0 Ok: queued as 4ZxYz":                                   "",
+		"spf=pass spf=fail":                                           "spf=pass",
+	} {
+		if got := checks.ParseAuthResults(in); got != want {
+			t.Errorf("ParseAuthResults(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -260,6 +260,9 @@ func sendAndVerify(t *testing.T, ed bool, alg string) {
 	if m.DKIM != "pass" || m.AuthResults != "spf=pass dkim=pass dmarc=pass" {
 		t.Errorf("the sandbox's receiver saw dkim=%q, auth results %q", m.DKIM, m.AuthResults)
 	}
+	if rep.AuthResults != m.AuthResults {
+		t.Errorf("send reports the receiver's verdict as %q, the sandbox saw %q", rep.AuthResults, m.AuthResults)
+	}
 }
 
 func TestSendSandboxRSA(t *testing.T)     { sendAndVerify(t, false, "rsa-sha256") }

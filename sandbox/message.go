@@ -115,7 +115,7 @@ func (sb *Sandbox) lookupTXT(name string) ([]string, error) {
 
 // capture completes a received message (headers, DKIM, Authenticate) and
 // stores it, waking waiters and subscribers.
-func (sb *Sandbox) capture(m Message) {
+func (sb *Sandbox) capture(m Message) Message {
 	parseHeaders(&m)
 	m.DKIM = sb.verifyDKIM(m.Raw)
 	if sb.opts.Authenticate != nil {
@@ -134,6 +134,7 @@ func (sb *Sandbox) capture(m Message) {
 		default: // a subscriber this far behind misses the message
 		}
 	}
+	return m
 }
 
 // Messages returns a copy of the messages captured so far, oldest first.

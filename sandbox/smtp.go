@@ -159,7 +159,7 @@ func (s *session) Data(r io.Reader) error {
 	}
 	_, isTLS := s.conn.TLSConnectionState()
 	id := queueID()
-	s.sb.capture(Message{
+	m := s.sb.capture(Message{
 		QueueID:    id,
 		From:       s.from,
 		To:         append([]string(nil), s.to...),
@@ -172,8 +172,13 @@ func (s *session) Data(r io.Reader) error {
 		Received:   time.Now(),
 	})
 	// go-smtp sends a *SMTPError's code as it is: this is the final
-	// 250 with a queue id, as Postfix words it.
-	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: "OK: queued as " + id}
+	// 250 with a queue id, as Postfix words it, followed by what the
+	// sandbox as a receiver concluded, so `mailcfg send` can show it.
+	text := "OK: queued as " + id
+	if m.AuthResults != "" {
+		text += "; " + m.AuthResults
+	}
+	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: text}
 }
 
 // queueID returns a random queue id of 12 upper-case hex digits.

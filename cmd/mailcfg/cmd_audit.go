@@ -157,7 +157,11 @@ func (a *app) auditOptions(args []string, fl auditFlags) (auditOptions, error) {
 	}
 	dns := a.resolver()
 	o.Resolver = dns
-	o.Checks.HTTPClient = checks.NewMTASTSClient(dns, roots, fl.stsPort, 10*time.Second)
+	httpTimeout := 10 * time.Second
+	if a.Timeout > 0 {
+		httpTimeout = a.Timeout
+	}
+	o.Checks.HTTPClient = checks.NewMTASTSClient(dns, roots, fl.stsPort, httpTimeout)
 	return o, nil
 }
 

@@ -129,6 +129,9 @@ func runSend(ctx context.Context, o sendOptions, io stdio) error {
 		fmt.Fprintf(io.Out, "  %s %s d=%s s=%s, %s\n", p.dim("dkim:"), rep.DKIM.Algorithm, rep.DKIM.Domain, rep.DKIM.Selector, v)
 	}
 	fmt.Fprintf(io.Out, "  %s %s\n  %s %s\n", p.dim("message id:"), rep.MessageID, p.dim("queue id:"), orDash(rep.QueueID))
+	if rep.AuthResults != "" {
+		fmt.Fprintf(io.Out, "  %s %s\n", p.dim("receiver:"), rep.AuthResults)
+	}
 	printFindings(io.Out, p, rep.Findings)
 	fmt.Fprintf(io.Out, "\n%s\n", okVerdict(p, rep.OK))
 	return exitFor(rep.Summary())

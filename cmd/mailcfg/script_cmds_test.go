@@ -66,7 +66,7 @@ func mergeCmds(ms ...map[string]func(*testscript.TestScript, bool, []string)) ma
 //
 // A path is dot-separated keys with index steps: [N] (negative from the
 // end), [] (every element, and there is at least one) and [?KEY=VALUE] (some
-// element whose KEY is VALUE). The path "." is the document itself.
+// element whose KEY is VALUE; [?.=VALUE] for an element that is VALUE). The path "." is the document itself.
 // Example: findings[?id=smtp.auth].status=fail
 func cmdJSONHas(ts *testscript.TestScript, neg bool, args []string) {
 	src := "stdout"
@@ -339,10 +339,20 @@ func evalJSON(v any, steps []jsonStep, test func(any) string) string {
 		return ""
 	}
 	// A filter: some matching element must satisfy the rest.
+	field := func(e any) (string, bool) {
+		if s.filterKey == "." {
+			return jsonText(e), true
+		}
+		m, ok := e.(map[string]any)
+		if !ok {
+			return "", false
+		}
+		v, ok := m[s.filterKey]
+		return jsonText(v), ok
+	}
 	var whys []string
 	for _, e := range arr {
-		m, ok := e.(map[string]any)
-		if !ok || jsonText(m[s.filterKey]) != s.filterWant {
+		if got, ok := field(e); !ok || got != s.filterWant {
 			continue
 		}
 		why := evalJSON(e, steps[1:], test)
@@ -354,8 +364,8 @@ func evalJSON(v any, steps []jsonStep, test func(any) string) string {
 	if len(whys) == 0 {
 		var seen []string
 		for _, e := range arr {
-			if m, ok := e.(map[string]any); ok {
-				seen = append(seen, jsonText(m[s.filterKey]))
+			if got, ok := field(e); ok {
+				seen = append(seen, got)
 			}
 		}
 		return fmt.Sprintf("[?%s=%s]: no such element (%s seen: %s)", s.filterKey, s.filterWant, s.filterKey, strings.Join(seen, " "))
