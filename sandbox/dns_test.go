@@ -344,3 +344,25 @@ func TestZoneAPI(t *testing.T) {
 		t.Errorf("after RemoveZone: %s", dns.RcodeToString[m.Rcode])
 	}
 }
+
+// A root zone's made-up SOA must pack, or every negative answer is lost.
+func TestRootZoneNegativeAnswer(t *testing.T) {
+	srv, err := sandbox.StartDNS(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := srv.AddZoneText(".", "a.test. 300 IN A 192.0.2.1\n"); err != nil {
+		t.Fatal(err)
+	}
+	m := new(dns.Msg)
+	m.SetQuestion("missing.test.", dns.TypeA)
+	c := &dns.Client{Timeout: 2 * time.Second}
+	in, _, err := c.Exchange(m, srv.Addr())
+	if err != nil {
+		t.Fatalf("no answer for a missing name in the root zone: %v", err)
+	}
+	if in.Rcode != dns.RcodeNameError || len(in.Ns) != 1 || in.Ns[0].(*dns.SOA).Ns != "ns." {
+		t.Fatalf("got %v", in)
+	}
+}

@@ -21,10 +21,14 @@ const defaultTTL = 300
 
 // newSOA returns a SOA for origin naming ns.<origin> as its primary server.
 func newSOA(origin string) *dns.SOA {
+	under := origin
+	if under == "." {
+		under = "" // the root zone: "ns.", not "ns.."
+	}
 	return &dns.SOA{
 		Hdr:     dns.RR_Header{Name: origin, Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: defaultTTL},
-		Ns:      "ns." + origin,
-		Mbox:    "hostmaster." + origin,
+		Ns:      "ns." + under,
+		Mbox:    "hostmaster." + under,
 		Serial:  2026010101,
 		Refresh: 3600,
 		Retry:   600,

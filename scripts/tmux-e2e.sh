@@ -95,7 +95,7 @@ refute "✗ the handshake failed"
 keys Enter
 
 check "dns"
-wait_for "DNS checks (6 of 9)" "0 fail" "SPF" "DMARC" "check again"
+wait_for "DNS checks (6 of 9)" "0 fail" "SPF" "DMARC" "r recheck"
 keys Enter
 
 check "records"

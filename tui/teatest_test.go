@@ -66,7 +66,7 @@ func TestDemoWalkthrough(t *testing.T) {
 	tm.Send(enter)
 	waitScreen(t, tm, "handshake passed")
 	tm.Send(enter)
-	waitScreen(t, tm, "DNS checks", "check again")
+	waitScreen(t, tm, "DNS checks", "r recheck")
 	tm.Send(enter)
 	waitScreen(t, tm, "everything needed is published")
 	tm.Send(enter)
