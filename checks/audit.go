@@ -150,6 +150,9 @@ func AuditMany(ctx context.Context, r Resolver, domains iter.Seq[string], opts A
 	if concurrency <= 0 {
 		concurrency = 8
 	}
+	if each == nil {
+		each = func(DomainReport) {}
+	}
 	var mu sync.Mutex
 	safeSink := func(e Event) {
 		if sink == nil {

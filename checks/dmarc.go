@@ -94,7 +94,7 @@ func LookupDMARC(ctx context.Context, r Resolver, domain string) (*DMARCLookup, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			steps[i].txt, steps[i].err = LookupTXT(ctx, r, "_dmarc."+name)
+			steps[i].txt, _, steps[i].err = txtAt(ctx, r, "_dmarc."+name)
 		}()
 	}
 	wg.Wait()

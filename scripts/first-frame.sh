@@ -16,9 +16,13 @@ command -v tmux >/dev/null || { echo "first-frame: tmux is not installed" >&2; e
 runs=${1:-7}
 
 work=$(mktemp -d)
+# Each run has a tmux server of its own, so that one shutting down never
+# races the next start.
 sock="mailcfg-ff-$$"
 cleanup() {
-  tmux -L "$sock" kill-server 2>/dev/null || true
+  for sk in $(cat "$work/socks" 2>/dev/null); do
+    tmux -L "$sk" kill-server 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -32,18 +36,20 @@ chmod +x "$work/floor"
 
 # measure PROG ARGS: one run; prints the milliseconds to the first frame.
 measure() {
+  local sk="$sock-$BASHPID-$RANDOM"
+  echo "$sk" >> "$work/socks"
   rm -f "$work/start"
-  tmux -L "$sock" -f /dev/null new-session -d -s ff -x 80 -y 24 \
+  tmux -L "$sk" -f /dev/null new-session -d -s ff -x 80 -y 24 \
     "cd '$work' && date +%s%N > start && exec env TERM=xterm-256color ./$*"
   local deadline=$((SECONDS + 30)) now
   while :; do
-    if tmux -L "$sock" capture-pane -p -t ff 2>/dev/null | grep -q "Provider and region"; then
+    if tmux -L "$sk" capture-pane -p -t ff 2>/dev/null | grep -q "Provider and region"; then
       now=$(date +%s%N)
       break
     fi
     [ $SECONDS -ge $deadline ] && { echo "first-frame: no frame after 30 s" >&2; exit 1; }
   done
-  tmux -L "$sock" kill-server 2>/dev/null || true
+  tmux -L "$sk" kill-server 2>/dev/null || true
   while [ ! -s "$work/start" ]; do sleep 0.01; done
   echo $(( (now - $(cat "$work/start")) / 1000000 ))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/mailcfg/mailcfg/checks"
@@ -15,6 +16,9 @@ import (
 
 // portStep lists the profile's ports, the recommended first with its
 // reason, and probes each live, marking it as its probe completes.
+//
+// For a profile that takes any host (custom), t cycles the selected port's
+// TLS mode and o takes a port number of the person's own.
 type portStep struct {
 	c       *Common
 	ports   []providers.Port
@@ -22,14 +26,33 @@ type portStep struct {
 	running bool
 	cur     int
 	err     string
+	other   bool // typing a port number of one's own
+	number  textinput.Model
 }
 
-func newPortStep(c *Common) *portStep { return &portStep{c: c} }
+var (
+	keyTLS   = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "TLS mode"))
+	keyOther = key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "other port"))
+)
+
+func newPortStep(c *Common) *portStep {
+	p := &portStep{c: c}
+	p.number = c.input("Port ", "e.g. 2525")
+	return p
+}
+
+func (p *portStep) inputs() []*textinput.Model { return []*textinput.Model{&p.number} }
+
+// anyHost reports whether the profile takes any host, port and TLS mode.
+func (p *portStep) anyHost() bool {
+	pr := p.c.Session.Profile()
+	return pr != nil && pr.AnyHost
+}
 
 func (p *portStep) Enter() tea.Cmd {
 	s := p.c.Session
 	p.ports = s.Ports()
-	p.cur, p.err = 0, ""
+	p.cur, p.err, p.other = 0, "", false
 	for i, port := range p.ports {
 		if port.Number == s.Answers.Port {
 			p.cur = i
@@ -76,7 +99,22 @@ func (p *portStep) Update(msg tea.Msg) tea.Cmd {
 		p.running = false
 	case tea.KeyPressMsg:
 		k := p.c.Keys
+		if p.other {
+			return p.otherKey(msg)
+		}
 		switch {
+		case p.anyHost() && key.Matches(msg, keyTLS) && len(p.ports) > 0:
+			port := p.ports[p.cur]
+			if err := p.c.Session.SetPortTLS(port.Number, nextTLS(port.TLS)); err != nil {
+				p.err = trimErr(err)
+				return nil
+			}
+			p.ports = p.c.Session.Ports()
+			return nil
+		case p.anyHost() && key.Matches(msg, keyOther):
+			p.other = true
+			p.number.SetValue("")
+			return p.number.Focus()
 		case key.Matches(msg, k.Up):
 			p.cur = max(p.cur-1, 0)
 		case key.Matches(msg, k.Down):
@@ -89,7 +127,8 @@ func (p *portStep) Update(msg tea.Msg) tea.Cmd {
 			if len(p.ports) == 0 {
 				return nil
 			}
-			if err := p.c.Session.SetPort(p.ports[p.cur].Number); err != nil {
+			port := p.ports[p.cur]
+			if err := p.c.Session.SetPortTLS(port.Number, port.TLS); err != nil {
 				p.err = trimErr(err)
 				return nil
 			}
@@ -97,6 +136,54 @@ func (p *portStep) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// otherKey handles the keys of the port-number field.
+func (p *portStep) otherKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := p.c.Keys
+	switch {
+	case key.Matches(msg, k.Back):
+		p.other, p.err = false, ""
+		p.number.Blur()
+	case key.Matches(msg, k.Next):
+		n, err := strconv.Atoi(strings.TrimSpace(p.number.Value()))
+		if err != nil {
+			p.err = fmt.Sprintf("%q is not a port number", p.number.Value())
+			return nil
+		}
+		if err := p.c.Session.SetPortTLS(n, wizard.DefaultPort(n).TLS); err != nil {
+			p.err = trimErr(err)
+			return nil
+		}
+		p.number.Blur()
+		cmd := p.Enter()
+		for i, port := range p.ports {
+			if port.Number == n {
+				p.cur = i
+			}
+		}
+		if p.probes[n].State == "" && !p.running {
+			cmd = p.probe()
+		}
+		return cmd
+	default:
+		var cmd tea.Cmd
+		p.number, cmd = p.number.Update(msg)
+		p.err = ""
+		return cmd
+	}
+	return nil
+}
+
+// nextTLS cycles starttls → implicit → none.
+func nextTLS(m providers.TLSMode) providers.TLSMode {
+	switch m {
+	case providers.TLSStartTLS:
+		return providers.TLSImplicit
+	case providers.TLSImplicit:
+		return providers.TLSNone
+	}
+	return providers.TLSStartTLS
 }
 
 func (p *portStep) View() string {
@@ -125,6 +212,9 @@ func (p *portStep) View() string {
 	}
 	if pr, ok := p.probes[p.selectedNumber()]; ok && pr.Note != "" {
 		b.WriteString("\n" + wrap(pr.Note, p.c.Width, 0) + "\n")
+	}
+	if p.other {
+		b.WriteString("\n" + p.number.View() + "\n")
 	}
 	if p.err != "" {
 		b.WriteString("\n" + st.Error.Render("✗ "+p.err))
@@ -166,9 +256,16 @@ func (p *portStep) state(n int) string {
 
 func (p *portStep) Keys() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.moveHelp(), withHelp(k.Again, "probe again"), withHelp(k.Next, "use this port")}
+	if p.other {
+		return []key.Binding{withHelp(k.Next, "use it")}
+	}
+	keys := []key.Binding{k.moveHelp()}
+	if p.anyHost() {
+		keys = append(keys, keyTLS, keyOther)
+	}
+	return append(keys, withHelp(k.Again, "probe"), withHelp(k.Next, "use this port"))
 }
 
 func (p *portStep) Busy() bool   { return p.running }
-func (p *portStep) Typing() bool { return false }
-func (p *portStep) Modal() bool  { return false }
+func (p *portStep) Typing() bool { return p.other }
+func (p *portStep) Modal() bool  { return p.other }

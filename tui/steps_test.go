@@ -12,6 +12,7 @@ import (
 	"github.com/zalando/go-keyring"
 	"go.uber.org/goleak"
 
+	"github.com/mailcfg/mailcfg/providers"
 	"github.com/mailcfg/mailcfg/wizard"
 )
 
@@ -343,7 +344,7 @@ func TestBackKeepsAnswersInTheUI(t *testing.T) {
 func TestHelpAndResize(t *testing.T) {
 	h := answered(t, false, nil, wizard.StepPort)
 	h.keys("?")
-	h.wantScreen("Keys", "scroll down", "probe again")
+	h.wantScreen("Keys", "scroll down", "r probe")
 	h.keys("?")
 	h.send(tea.WindowSizeMsg{Width: 60, Height: 16})
 	for i, l := range strings.Split(h.m.Render(), "\n") {
@@ -417,4 +418,29 @@ func TestRecordsStepWatchesUntilPublished(t *testing.T) {
 		t.Errorf("watch %v after %d rounds, running %v", st.watch, st.rounds, st.running)
 	}
 	h.wantScreen("✓ ns1.example.test")
+}
+
+// TestPortStepCustom: for the custom provider, any port and TLS mode.
+func TestPortStepCustom(t *testing.T) {
+	h := newHarness(t, false, nil)
+	sess := h.m.c.Session
+	must(t, sess.SetProvider("custom", "", "smtp.example.com"))
+	must(t, sess.SetDomain("example.com", "", ""))
+	h.send(navMsg{to: wizard.StepPort})
+	h.wantScreen("t TLS mode", "o other port")
+	h.keys("o", "2525", "enter")
+	h.wantScreen("2525  STARTTLS", "your own port")
+	h.keys("t")
+	h.wantScreen("2525  TLS")
+	h.golden("port_custom")
+	h.keys("enter")
+	h.wantStep(wizard.StepCredentials)
+	if a := sess.Answers; a.Port != 2525 || a.TLS != providers.TLSImplicit {
+		t.Errorf("port %d %s", a.Port, a.TLS)
+	}
+	// A catalogue provider's port keeps its own mode.
+	must(t, sess.SetProvider("test-multi", "eu", ""))
+	if err := sess.SetPortTLS(587, providers.TLSImplicit); err == nil {
+		t.Error("a provider's port took another TLS mode")
+	}
 }

@@ -253,13 +253,50 @@ func (s *Session) recommended(p *providers.Profile) providers.Port {
 }
 
 // Ports returns the ports the port step offers: the profile's (the
-// recommended first) or, for custom, the standard ones.
+// recommended first) or, for custom, the standard ones. For a profile that
+// takes any host (custom), the chosen port and TLS mode are in the list too,
+// even when the person typed a port of their own.
 func (s *Session) Ports() []providers.Port {
 	p := s.Profile()
+	var out []providers.Port
 	if p == nil || len(p.Ports) == 0 {
-		return append([]providers.Port(nil), StandardPorts...)
+		out = append(out, StandardPorts...)
+	} else {
+		out = append(out, p.Ports...)
 	}
-	return append([]providers.Port(nil), p.Ports...)
+	if p != nil && !p.AnyHost || s.Answers.Port == 0 {
+		return out
+	}
+	for i := range out {
+		if out[i].Number == s.Answers.Port {
+			out[i].TLS = s.Answers.TLS
+			return out
+		}
+	}
+	return append(out, providers.Port{Number: s.Answers.Port, TLS: s.Answers.TLS, Note: "your own port"})
+}
+
+// SetPortTLS answers the port step with a TLS mode of the person's choice:
+// any port and mode for a profile that takes any host (custom); for others
+// only the mode the profile gives the port.
+func (s *Session) SetPortTLS(n int, mode providers.TLSMode) error {
+	switch mode {
+	case providers.TLSStartTLS, providers.TLSImplicit, providers.TLSNone:
+	default:
+		return fmt.Errorf("%w: TLS mode %q is not starttls, implicit or none", ErrPort, mode)
+	}
+	port, err := ValidatePort(s.Profile(), n)
+	if err != nil {
+		return err
+	}
+	if p := s.Profile(); p != nil && !p.AnyHost && port.TLS != mode {
+		return fmt.Errorf("%w: %s's port %d uses %s, not %s", ErrPort, p.Name, n, port.TLS, mode)
+	}
+	if s.Answers.Port != n || s.Answers.TLS != mode {
+		s.Invalidate(StepHandshake)
+	}
+	s.Answers.Port, s.Answers.TLS = n, mode
+	return nil
 }
 
 // SetDomain answers the domain step: the domain (an IDN is converted) and

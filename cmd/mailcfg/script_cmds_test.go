@@ -30,7 +30,9 @@ import (
 //	nosecret [FILE...]            no form of the sandbox password is in stdout, stderr or the files
 //	ttyexec OUT prog args...      run prog with stdout and stderr on a terminal, its output to OUT
 //	firstline OUT prog args...    start prog, keep its first stdout line in OUT, interrupt it, want exit 0
+//	filemode FILE MODE            FILE's permission bits are MODE (octal, e.g. 0600)
 //	sbmsg N FIELD REGEXP          the sandbox's N-th captured message has FIELD matching REGEXP
+//	sbcount N                     the sandbox has captured exactly N messages so far
 //	sbdns fail NAME TYPE MODE     the sandbox DNS answers NAME/TYPE with MODE (servfail, refused, timeout, truncate, none)
 //	sbdns zone ORIGIN FILE        the sandbox DNS serves ORIGIN from a zone file fragment
 //	sbfault FAULT...              set the sandbox SMTP faults (auth_reject, banner421, temp451, no_starttls, none)
@@ -40,6 +42,8 @@ var scriptCmds = map[string]func(*testscript.TestScript, bool, []string){
 	"ttyexec":   cmdTTYExec,
 	"firstline": cmdFirstLine,
 	"sbmsg":     cmdSBMsg,
+	"sbcount":   cmdSBCount,
+	"filemode":  cmdFileMode,
 	"sbdns":     cmdSBDNS,
 	"sbfault":   cmdSBFault,
 }
@@ -498,6 +502,25 @@ func cmdFirstLine(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// cmdFileMode is `filemode FILE MODE`: FILE's permission bits are MODE,
+// in octal (with !, they are not).
+func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: filemode FILE MODE")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	got := uint64(fi.Mode().Perm())
+	switch {
+	case got != want && !neg:
+		ts.Fatalf("filemode: %s has mode %#o, want %#o", args[0], got, want)
+	case got == want && neg:
+		ts.Fatalf("filemode: %s has mode %#o", args[0], got)
+	}
+}
+
 // scriptSandbox returns the script's sandbox, or fails the script.
 func scriptSandbox(ts *testscript.TestScript, cmd string) *sandbox.Sandbox {
 	sb, _ := ts.Value(sandboxKey{}).(*sandbox.Sandbox)
@@ -542,6 +565,19 @@ func cmdSBMsg(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("sbmsg: message %d %s %q matches %q", n, args[1], clip(got), args[2])
 	case !re.MatchString(got) && !neg:
 		ts.Fatalf("sbmsg: message %d %s %q does not match %q", n, args[1], clip(got), args[2])
+	}
+}
+
+// cmdSBCount is `sbcount N`: the sandbox has captured exactly N messages
+// (a command that refused its input must have sent nothing).
+func cmdSBCount(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sbcount N")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if got := len(scriptSandbox(ts, "sbcount").Messages()); got != n {
+		ts.Fatalf("sbcount: the sandbox captured %d messages, want %d", got, n)
 	}
 }
 
