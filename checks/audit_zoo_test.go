@@ -88,6 +88,7 @@ func zooCases() []zooCase {
 			{"dmarc.policy", checks.StatusPass, "reject"},
 			{"dmarc.rua", checks.StatusPass, "within the domain"},
 			{"dmarc.alignment", checks.StatusPass, ""},
+			{"dmarc.subdomains", checks.StatusInfo, "np=reject"},
 			{"mta_sts.present", checks.StatusPass, "id=20260101"},
 			{"mta_sts.policy", checks.StatusPass, "enforce"},
 			{"mta_sts.mx", checks.StatusPass, "mx.good.test"},
@@ -133,6 +134,10 @@ func zooCases() []zooCase {
 			want: []want{{"dkim.key", checks.StatusFail, "base64"}}},
 		{name: "dkimjunk", drop: []string{"s1._domainkey"}, add: []string{"s1._domainkey TXT " + txt("v=DKIM1; k=rsa; p=AAAA")},
 			want: []want{{"dkim.key", checks.StatusFail, "no valid rsa key"}}},
+		{name: "dkimsha1", drop: []string{"s1._domainkey"}, add: []string{"s1._domainkey TXT " + txt("v=DKIM1; h=sha1; p="+key2048)},
+			want: []want{{"dkim.key", checks.StatusFail, "h=sha1"}}},
+		{name: "dkimservice", drop: []string{"s1._domainkey"}, add: []string{"s1._domainkey TXT " + txt("v=DKIM1; s=web; p="+key2048)},
+			want: []want{{"dkim.key", checks.StatusFail, "not for email"}}},
 		{name: "dkimcname", drop: []string{"s1._domainkey"}, add: []string{"s1._domainkey CNAME s1.keys.test."},
 			want: []want{{"dkim.key", checks.StatusPass, "via CNAME → s1.keys.test"}}},
 		{name: "dkimloop", drop: []string{"s1._domainkey"}, add: []string{"s1._domainkey CNAME loop2", "loop2 CNAME s1._domainkey"},
@@ -201,6 +206,12 @@ func zooCases() []zooCase {
 		{name: "stsshort", add: sts, want: []want{{"mta_sts.max_age", checks.StatusWarn, "3600"}}},
 		{name: "stshtml", add: sts, want: []want{{"mta_sts.policy", checks.StatusFail, "text/html"}}},
 		{name: "stscert", add: sts, want: []want{{"mta_sts.policy", checks.StatusFail, "certificate"}}},
+		{name: "ststestmx", add: sts, want: []want{{"mta_sts.mx", checks.StatusWarn, "mx.ststestmx.test"}}},
+		{name: "stsmodenone", add: sts, want: []want{{"mta_sts.policy", checks.StatusWarn, "mode is none"}}, none: []string{"mta_sts.mx"}},
+		{name: "stsdnsfail", add: sts, fail: func(s *sandbox.DNSServer, d string) { s.Fail("mta-sts."+d, 0, sandbox.FailServFail) },
+			want: []want{{"mta_sts.policy", checks.StatusError, "Could not fetch"}}},
+		{name: "stsmxfail", add: sts, fail: func(s *sandbox.DNSServer, d string) { s.Fail(d, dns.TypeMX, sandbox.FailServFail) },
+			want: []want{{"mta_sts.mx", checks.StatusError, "SERVFAIL"}, {"dane.tlsa", checks.StatusError, "SERVFAIL"}}},
 		{name: "stsnohost", add: []string{"_mta-sts TXT " + txt("v=STSv1; id=1")}, want: []want{{"mta_sts.policy", checks.StatusFail, "cannot be fetched"}}},
 
 		// TLS-RPT
@@ -209,6 +220,24 @@ func zooCases() []zooCase {
 		{name: "tlsrptnone", drop: []string{"_smtp._tls"}, want: []want{{"tlsrpt.present", checks.StatusInfo, "No TLS-RPT"}}},
 		{name: "tlsrptbad", drop: []string{"_smtp._tls"}, add: []string{"_smtp._tls TXT " + txt("v=TLSRPTv1; rua=ftp://x.test")},
 			want: []want{{"tlsrpt.present", checks.StatusFail, "mailto: or https:"}}},
+
+		// Every optional area's lookup failing is "could not check".
+		{name: "allfail", fail: func(s *sandbox.DNSServer, d string) {
+			for _, n := range []string{"_mta-sts." + d, "_smtp._tls." + d, "default._bimi." + d} {
+				s.Fail(n, dns.TypeTXT, sandbox.FailServFail)
+			}
+			s.Fail(d, dns.TypeSOA, sandbox.FailServFail)
+			s.Fail(d, dns.TypeDNSKEY, sandbox.FailServFail)
+			s.Fail("_25._tcp.mx."+d, dns.TypeTLSA, sandbox.FailRefused)
+		}, want: []want{{"mta_sts.present", checks.StatusError, "SERVFAIL"}, {"tlsrpt.present", checks.StatusError, "SERVFAIL"},
+			{"bimi.present", checks.StatusError, "SERVFAIL"}, {"dnssec.signed", checks.StatusError, "SERVFAIL"},
+			{"dane.tlsa", checks.StatusError, "refusal"}},
+			none: []string{"mta_sts.policy"}},
+		{name: "dmarcextfail", drop: []string{"_dmarc"}, add: []string{"_dmarc TXT " + txt("v=DMARC1; p=reject; rua=mailto:agg@reports.test")},
+			fail: func(s *sandbox.DNSServer, d string) {
+				s.Fail("dmarcextfail.test._report._dmarc.reports.test", dns.TypeTXT, sandbox.FailServFail)
+			},
+			want: []want{{"dmarc.rua", checks.StatusError, "dmarcextfail.test._report._dmarc.reports.test"}}},
 
 		// DNSSEC, DANE, BIMI
 		{name: "unsigned", want: []want{{"dnssec.signed", checks.StatusInfo, "not DNSSEC-signed"}, {"dane.tlsa", checks.StatusInfo, "_25._tcp.mx.unsigned.test"}}},
@@ -235,6 +264,10 @@ func stsPages() map[string]stsPage {
 		"stsshort":     {body: stsPolicy("enforce", "mx.stsshort.test", 3600)},
 		"stshtml":      {body: "<html>", contentType: "text/html"},
 		"stscert":      {body: stsPolicy("enforce", "mx.stscert.test", 604800)},
+		"ststestmx":    {body: stsPolicy("testing", "mail.other.test", 604800)},
+		"stsmodenone":  {body: "version: STSv1\nmode: none\nmax_age: 86400\n"},
+		"stsdnsfail":   {body: stsPolicy("enforce", "mx.stsdnsfail.test", 604800)},
+		"stsmxfail":    {body: stsPolicy("enforce", "mx.stsmxfail.test", 604800)},
 	}
 }
 
@@ -342,7 +375,10 @@ func TestAuditIPs(t *testing.T) {
 	mustZone(t, z.dns, "2.0.192.in-addr.arpa.", `10 PTR mx.good.test.
 20 PTR mx.good.test.
 66 PTR mx.good.test.
+50 PTR broken.good.test.
 `)
+	z.dns.Fail("40.2.0.192.in-addr.arpa", dns.TypePTR, sandbox.FailServFail)
+	z.dns.Fail("broken.good.test", 0, sandbox.FailServFail)
 	mustZone(t, z.dns, "bl.test.", `2.0.0.127 A 127.0.0.2
 66.2.0.192 A 127.0.0.2
 66.2.0.192 TXT "listed: see https://bl.test/lookup"
@@ -355,7 +391,8 @@ func TestAuditIPs(t *testing.T) {
 1.0.0.127 A 127.0.0.2
 `)
 	opts := checks.AuditOptions{Selectors: []string{"s1"}, NoCommonSelectors: true, HTTPClient: z.sts.client(z.r),
-		IPs:        []net.IP{net.ParseIP("192.0.2.10"), net.ParseIP("192.0.2.20"), net.ParseIP("192.0.2.30"), net.ParseIP("192.0.2.66")},
+		IPs:        []net.IP{net.ParseIP("192.0.2.10"), net.ParseIP("192.0.2.20"), net.ParseIP("192.0.2.30"), net.ParseIP("192.0.2.66"),
+			net.ParseIP("192.0.2.40"), net.ParseIP("192.0.2.50")},
 		DNSBLZones: []string{"bl.test", "sick.test", "pubres.test", "all.test"}}
 	fs := checks.Audit(context.Background(), z.r, "good.test", opts, nil)
 	for _, w := range []want{
@@ -363,6 +400,8 @@ func TestAuditIPs(t *testing.T) {
 		{"ptr.fcrdns", checks.StatusPass, "192.0.2.10 → mx.good.test → 192.0.2.10"},
 		{"ptr.fcrdns", checks.StatusFail, "192.0.2.20"},
 		{"ptr.present", checks.StatusFail, "192.0.2.30 has no reverse DNS"},
+		{"ptr.present", checks.StatusError, "192.0.2.40"},
+		{"ptr.fcrdns", checks.StatusError, "broken.good.test"},
 		{"dnsbl.listed", checks.StatusPass, "192.0.2.10 is not listed on bl.test"},
 		{"dnsbl.listed", checks.StatusFail, "192.0.2.66 is listed on bl.test"},
 		{"dnsbl.listed", checks.StatusFail, "https://bl.test/lookup"},

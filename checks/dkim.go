@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -157,6 +158,16 @@ func judgeDKIM(p *dkimProbe) []Finding {
 			Detail: "Signatures with this selector fail; that is right for a retired key, wrong for one still in use.",
 			Fix:    "If you still sign with " + p.selector + ", publish its public key; otherwise sign with another selector.",
 			Ref:    "RFC 6376 §3.6.1", Evidence: ev})
+	}
+	if len(k.Services) > 0 && !slices.Contains(k.Services, "*") && !slices.Contains(k.Services, "email") {
+		return append(fs, Finding{ID: id, Status: StatusFail, Title: where + " is not for email (s=" + Sanitize(strings.Join(k.Services, ":"), 40) + ")",
+			Detail: "Verifiers ignore a key whose service types leave out email.", Fix: "Remove s= or set s=email.",
+			Ref: "RFC 6376 §3.6.1", Evidence: ev})
+	}
+	if len(k.Hashes) > 0 && !slices.Contains(k.Hashes, "sha256") {
+		return append(fs, Finding{ID: id, Status: StatusFail, Title: where + " allows only h=" + Sanitize(strings.Join(k.Hashes, ":"), 40),
+			Detail: "rsa-sha1 signatures are no longer valid, so nothing signed with this key verifies.", Fix: "Remove h= or set h=sha256.",
+			Ref: "RFC 8301 §3.1", Evidence: ev})
 	}
 	bits := k.Bits()
 	f := Finding{ID: id, Ref: "RFC 8301 §3.2", Evidence: ev}

@@ -140,6 +140,9 @@ func (l live) Send(ctx context.Context, t Target, sink checks.Sink) *Outcome {
 		o.Facts = append(o.Facts, Fact{"Message-ID", r.MessageID})
 	}
 	o.Facts = append(o.Facts, Fact{"DKIM", dkimFact(r.DKIM, l.env.DKIMKey)})
+	if r.AuthResults != "" {
+		o.Facts = append(o.Facts, Fact{"Receiver", r.AuthResults})
+	}
 	o.Facts = append(o.Facts, tlsFacts(r.TLSInfo)...)
 	return o
 }

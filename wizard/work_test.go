@@ -96,6 +96,8 @@ func TestRunHeadlessAgainstSandbox(t *testing.T) {
 	}
 	if o := s.Results.Send; o == nil || o.Fact("Queue id") == "" {
 		t.Error("no queue id")
+	} else if got := o.Fact("Receiver"); got != "spf=pass dkim=pass dmarc=pass" {
+		t.Errorf("the send step shows the receiver's verdict as %q", got)
 	}
 	msg, err := sb.WaitMessage(ctx, 1)
 	if err != nil {
