@@ -107,6 +107,10 @@ type stsPage struct {
 	status      int
 	contentType string
 	body        string
+	// wait, when set, holds the answer until it is closed (or 5 s pass;
+	// then released reports false).
+	wait     chan struct{}
+	released chan bool
 }
 
 func startSTS(t testing.TB, certHosts []string) *stsServer {
@@ -170,6 +174,14 @@ func (s *stsServer) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok || r.URL.Path != "/.well-known/mta-sts.txt" {
 		http.NotFound(w, r)
 		return
+	}
+	if p.wait != nil {
+		select {
+		case <-p.wait:
+			p.released <- true
+		case <-time.After(5 * time.Second):
+			p.released <- false
+		}
 	}
 	ct := p.contentType
 	if ct == "" {

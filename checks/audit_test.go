@@ -5,6 +5,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -173,5 +174,31 @@ func TestAuditMany(t *testing.T) {
 	}
 	if mx := find(got[slices.IndexFunc(got, func(r checks.DomainReport) bool { return r.Domain == "nomxnoa.test" })].Findings, "mx.present"); len(mx) == 0 || mx[0].Status != checks.StatusFail {
 		t.Errorf("nomxnoa: %s", dump(mx))
+	}
+}
+
+// TestAuditStreams checks that findings reach the sink as they are made: the
+// MTA-STS policy server holds its answer until the sink has received a
+// finding, which only a streaming audit can deliver.
+func TestAuditStreams(t *testing.T) {
+	z := startZoo(t)
+	wait, released := make(chan struct{}), make(chan bool, 1)
+	z.sts.set("mta-sts.good.test", stsPage{body: stsPolicy("enforce", "mx.good.test", 604800), wait: wait, released: released})
+	var once sync.Once
+	first := ""
+	sink := func(e checks.Event) {
+		if e.Kind == checks.EventFinding && e.Job == "good.test" {
+			once.Do(func() { first = e.Finding.ID; close(wait) })
+		}
+	}
+	fs := checks.Audit(context.Background(), z.r, "good.test", checks.AuditOptions{Selectors: []string{"s1"}, NoCommonSelectors: true, HTTPClient: z.sts.client(z.r)}, sink)
+	if ok := <-released; !ok {
+		t.Fatal("no finding was streamed while the MTA-STS fetch was pending")
+	}
+	if strings.HasPrefix(first, "mta_sts.policy") {
+		t.Errorf("first streamed finding %q", first)
+	}
+	if p := find(fs, "mta_sts.policy"); len(p) != 1 || p[0].Status != checks.StatusPass {
+		t.Errorf("policy after release: %s", dump(p))
 	}
 }

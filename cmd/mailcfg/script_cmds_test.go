@@ -591,6 +591,9 @@ func cmdSBDNS(ts *testscript.TestScript, neg bool, args []string) {
 	switch {
 	case len(args) == 4 && args[0] == "fail":
 		qtype, ok := dns.StringToType[strings.ToUpper(args[2])]
+		if strings.EqualFold(args[2], "ANY") {
+			qtype = 0 // every type, as (*sandbox.DNSServer).Fail takes it
+		}
 		if !ok {
 			ts.Fatalf("sbdns: unknown type %q", args[2])
 		}
