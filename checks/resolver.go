@@ -381,8 +381,9 @@ func LookupTXT(ctx context.Context, r Resolver, name string) ([]string, error) {
 	return a.TXT(), nil
 }
 
-// LookupIP returns the A and AAAA addresses of name, asked concurrently. It
-// fails only when both questions fail.
+// LookupIP returns the A and AAAA addresses of name, asked concurrently. When
+// one question fails and the other finds no address, whether the name has an
+// address could not be told: the error is returned, never an empty answer.
 func LookupIP(ctx context.Context, r Resolver, name string) ([]net.IP, error) {
 	var wg sync.WaitGroup
 	var a4, a6 *Answer
@@ -403,6 +404,14 @@ func LookupIP(ctx context.Context, r Resolver, name string) ([]net.IP, error) {
 	if a6 != nil {
 		for _, rr := range a6.Records() {
 			ips = append(ips, rr.(*dns.AAAA).AAAA)
+		}
+	}
+	if len(ips) == 0 {
+		if e4 != nil {
+			return nil, e4
+		}
+		if e6 != nil {
+			return nil, e6
 		}
 	}
 	return ips, nil

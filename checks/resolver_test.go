@@ -248,4 +248,9 @@ alias.test. 300 IN CNAME host.test.
 	if err != nil || len(ips) != 1 {
 		t.Fatalf("one family failing should still give the other: %v %v", ips, err)
 	}
+	v4only := NewMapResolver("v4.test. 300 IN A 192.0.2.1\n")
+	v4only.Fail("v4.test", dns.TypeA, &DNSError{Name: "v4.test.", Type: dns.TypeA, Kind: ErrServFail})
+	if ips, err := LookupIP(context.Background(), v4only, "v4.test"); err == nil {
+		t.Fatalf("A failed and AAAA is empty: want the error, got %v and no error", ips)
+	}
 }
