@@ -1,6 +1,6 @@
 // Package records is the pure grammar of the DNS records mail depends on:
 // SPF (RFC 7208), DKIM public keys (RFC 6376, RFC 8463), DMARC (RFC 9989),
-// MTA-STS (RFC 8461) and TLS-RPT (RFC 8460). Each kind parses to a typed
+// MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and BIMI. Each kind parses to a typed
 // record and formats back; the planner merges what a provider needs with what
 // a domain already publishes. Nothing here does I/O.
 package records
