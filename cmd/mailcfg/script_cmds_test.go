@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/miekg/dns"
@@ -35,7 +36,9 @@ import (
 //	sbcount N                     the sandbox has captured exactly N messages so far
 //	sbdns fail NAME TYPE MODE     the sandbox DNS answers NAME/TYPE with MODE (servfail, refused, timeout, truncate, none)
 //	sbdns zone ORIGIN FILE        the sandbox DNS serves ORIGIN from a zone file fragment
-//	sbfault FAULT...              set the sandbox SMTP faults (auth_reject, banner421, temp451, no_starttls, none)
+//	sbfault FAULT...              set the sandbox SMTP faults (auth_reject, banner421, temp451, no_starttls,
+//	                              drop_in_data, slow_banner=DUR, none)
+//	interrupt AFTER N prog args...  start prog, send SIGINT after AFTER, want exit code N
 var scriptCmds = map[string]func(*testscript.TestScript, bool, []string){
 	"jsonhas":   cmdJSONHas,
 	"nosecret":  cmdNoSecret,
@@ -44,6 +47,7 @@ var scriptCmds = map[string]func(*testscript.TestScript, bool, []string){
 	"sbmsg":     cmdSBMsg,
 	"sbcount":   cmdSBCount,
 	"filemode":  cmdFileMode,
+	"interrupt": cmdInterrupt,
 	"sbdns":     cmdSBDNS,
 	"sbfault":   cmdSBFault,
 }
@@ -521,6 +525,54 @@ func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// cmdInterrupt is `interrupt AFTER N prog args...`: it starts prog, sends
+// it SIGINT after the duration AFTER, and wants it to exit with code N
+// within 10 s of the signal (the contract's 130 for an interrupted check).
+// Its stdout and stderr go to the files interrupt.stdout and
+// interrupt.stderr.
+func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: interrupt AFTER N prog [args...]")
+	}
+	after, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	path, err := exec.LookPath(args[2])
+	ts.Check(err)
+	cmd := exec.Command(path, args[3:]...)
+	cmd.Env, cmd.Dir = scriptEnv(ts), ts.MkAbs(".")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	ts.Check(cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+		ts.Fatalf("interrupt: %s ended before the signal (%v); stdout: %s", args[2], err, clip(stdout.String()))
+	case <-time.After(after):
+	}
+	ts.Check(cmd.Process.Signal(syscall.SIGINT))
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		ts.Fatalf("interrupt: %s still running 10 s after SIGINT", args[2])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs("interrupt.stdout"), stdout.Bytes(), 0o644))
+	ts.Check(os.WriteFile(ts.MkAbs("interrupt.stderr"), stderr.Bytes(), 0o644))
+	got := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		got = ee.ExitCode()
+	} else if err != nil {
+		ts.Fatalf("interrupt: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("interrupt: %s exited %d after SIGINT, want %d; stderr: %s", args[2], got, want, stderr.String())
+	}
+}
+
 // scriptSandbox returns the script's sandbox, or fails the script.
 func scriptSandbox(ts *testscript.TestScript, cmd string) *sandbox.Sandbox {
 	sb, _ := ts.Value(sandboxKey{}).(*sandbox.Sandbox)
@@ -615,7 +667,7 @@ func cmdSBDNS(ts *testscript.TestScript, neg bool, args []string) {
 // exactly those named (none clears them).
 func cmdSBFault(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: sbfault auth_reject|banner421|temp451|no_starttls|drop_in_data|none...")
+		ts.Fatalf("usage: sbfault auth_reject|banner421|temp451|no_starttls|drop_in_data|slow_banner=DUR|none...")
 	}
 	sb := scriptSandbox(ts, "sbfault")
 	var f sandbox.Faults
@@ -633,8 +685,54 @@ func cmdSBFault(ts *testscript.TestScript, neg bool, args []string) {
 			f.DropInData = true
 		case "none":
 		default:
+			if d, ok := strings.CutPrefix(a, "slow_banner="); ok {
+				var err error
+				f.SlowBanner, err = time.ParseDuration(d)
+				ts.Check(err)
+				continue
+			}
 			ts.Fatalf("sbfault: unknown fault %q", a)
 		}
 	}
 	sb.SetFaults(f)
+}
+
+// TestJSONHasArgs checks jsonhas's paths and tests on a small document, so
+// that a script's jsonhas cannot hold by mistake.
+func TestJSONHasArgs(t *testing.T) {
+	var doc any
+	dec := json.NewDecoder(strings.NewReader(`{"ok": true, "port": 587, "ms": 1.5, "name": "", "tls": null,
+		"stages": [{"name": "connect", "code": 0}, {"name": "auth", "code": 535, "status": "fail"}],
+		"ext": ["PIPELINING", "AUTH PLAIN"], "empty": [], "obj": {"a": {"b": "c"}}}`))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		arg  string
+		hold bool
+	}{
+		{"ok", true}, {"ok=true", true}, {"ok=false", false}, {"ok:bool", true}, {"missing", false},
+		{"port=587", true}, {"port:int", true}, {"ms:int", false}, {"ms:number", true}, {"port:string", false},
+		{"name:string", true}, {"name:string+", false}, {"name=", true}, {"tls:null", true},
+		{"stages:array+", true}, {"empty:array", true}, {"empty:array+", false}, {"empty[].x", false},
+		{"stages[].code:int", true}, {"stages[].status", false}, {"stages[0].name=connect", true},
+		{"stages[-1].name=auth", true}, {"stages[2]", false}, {"stages[?name=auth].code=535", true},
+		{"stages[?name=auth].code=250", false}, {"stages[?name=quit]", false}, {"stages[?name=auth].status~^f", true},
+		{"ext[?.=AUTH PLAIN]", true}, {"ext[?.=STARTTLS]", false}, {"obj.a.b=c", true}, {"obj.a.b~^x", false},
+		{".:object", true}, {"stages.name", false}, {"ok.x", false},
+	} {
+		path, op, want := splitJSONArg(c.arg)
+		steps, err := parseJSONPath(path)
+		if err != nil {
+			t.Fatalf("%s: %v", c.arg, err)
+		}
+		test, err := jsonTest(op, want)
+		if err != nil {
+			t.Fatalf("%s: %v", c.arg, err)
+		}
+		if why := evalJSON(doc, steps, test); (why == "") != c.hold {
+			t.Errorf("%s: holds=%v (%s), want %v", c.arg, why == "", why, c.hold)
+		}
+	}
 }
