@@ -28,15 +28,21 @@ type AuditOptions struct {
 	HTTPClient *http.Client
 	// NoCommonSelectors skips probing CommonSelectors.
 	NoCommonSelectors bool
+	// ResolverAddrs are the addresses (host:port or IP) of the resolvers r
+	// asks, so that with IPs the audit can warn when blocklists are asked
+	// through a public resolver (dnsbl.resolver); when empty, those of r if
+	// it is a *DNSResolver or a Cache over one (ResolverServers).
+	ResolverAddrs []string
 }
 
 // auditAreas is the order areas are reported in.
-var auditAreas = []string{"mx", "spf", "dkim", "dmarc", "mta_sts", "tlsrpt", "ptr", "dnsbl", "dnssec", "dane", "bimi", "provider"}
+var auditAreas = []string{"domain", "mx", "spf", "dkim", "dmarc", "mta_sts", "tlsrpt", "ptr", "dnsbl", "dnssec", "dane", "bimi", "provider"}
 
 // Audit checks everything domain publishes for mail: MX, SPF, DKIM, DMARC,
 // MTA-STS, TLS-RPT, DNSSEC and DANE, BIMI, and with opts.IPs the reverse DNS
 // and blocklist status of the sending addresses, and with opts.Provider the
-// provider's records. Every area runs at once over one Cache of r, so a name
+// provider's records. A domain that does not exist (NXDOMAIN) gets one
+// domain.exists fail instead of every area's missing records. Every area runs at once over one Cache of r, so a name
 // is asked once and the audit takes about as long as its deepest chain of
 // dependent lookups. Each finding goes to sink (an EventFinding with Job set
 // to the domain) the moment it is made; Audit returns them all, grouped by
@@ -46,7 +52,8 @@ func Audit(ctx context.Context, r Resolver, domain string, opts AuditOptions, si
 	domain = auBare(domain)
 	c := NewCache(r)
 	em := &emitter{sink: sink, job: domain}
-	emit := em.add
+	gate := &existsGate{em: em}
+	emit := gate.add
 	client := opts.HTTPClient
 	if client == nil {
 		client = NewMTASTSClient(c, nil, 0, 0)
@@ -76,6 +83,7 @@ func Audit(ctx context.Context, r Resolver, domain string, opts AuditOptions, si
 	}
 
 	jobs := []func(){
+		func() { auditExists(ctx, c, domain, gate) },
 		func() { auditMX(ctx, c, domain, emit) },
 		func() { emit(AuditSPF(ctx, c, domain, SPFAuditOptions{ProviderIncludes: includes})...) },
 		func() { auditDKIM(ctx, c, domain, explicit, probe, emit) },
@@ -91,6 +99,13 @@ func Audit(ctx context.Context, r Resolver, domain string, opts AuditOptions, si
 	}
 	if len(opts.IPs) > 0 {
 		jobs = append(jobs, func() { auditDNSBL(ctx, c, opts.IPs, zones, emit) })
+		servers := opts.ResolverAddrs
+		if len(servers) == 0 {
+			servers = ResolverServers(r)
+		}
+		if f, ok := dnsblResolverFinding(servers); ok {
+			emit(f)
+		}
 	}
 	if opts.Provider != nil {
 		jobs = append(jobs, func() { auditProvider(ctx, c, domain, opts.Provider, emit) })
@@ -108,7 +123,7 @@ func Audit(ctx context.Context, r Resolver, domain string, opts AuditOptions, si
 	return out
 }
 
-// SortAudit orders findings by audit area (mx, spf, dkim, dmarc, mta_sts,
+// SortAudit orders findings by audit area (domain, mx, spf, dkim, dmarc, mta_sts,
 // tlsrpt, ptr, dnsbl, dnssec, dane, bimi, provider, then others by name)
 // and, within an area, worst first; equal findings keep their order.
 func SortAudit(fs []Finding) {

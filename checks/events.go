@@ -24,7 +24,7 @@ type Stage struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"` // "running" while in progress is reported as Running
 	Ms     int64  `json:"ms"`
-	Code   int    `json:"code,omitempty"`
+	Code   int    `json:"code"`
 	// Enhanced is the RFC 3463 enhanced status code of the reply that ended
 	// the stage, such as "5.7.8".
 	Enhanced string `json:"enhanced,omitempty"`

@@ -91,8 +91,13 @@ func ProbePorts(ctx context.Context, host string, ports []int, opts HandshakeOpt
 }
 
 // probePort connects to the first address that answers and finds the
-// port's TLS mode: a greeting means plaintext (STARTTLS when EHLO offers
-// it); silence means a TLS probe on a second connection.
+// port's TLS mode by racing two connections: on the first it waits for a
+// plaintext greeting (STARTTLS when EHLO offers it), while a second sends a
+// TLS ClientHello at once. An implicit-TLS port (RFC 8314 §3.3) stays silent
+// on the first and completes the handshake on the second, so it is told in
+// the handshake's round trips rather than after a banner timeout; a
+// plaintext port greets first and its answer to the ClientHello fails that
+// handshake.
 func probePort(ctx context.Context, ips []net.IP, port int, opts HandshakeOptions) PortResult {
 	res := PortResult{Port: port, State: PortError}
 	var c net.Conn
@@ -125,12 +130,9 @@ func probePort(ctx context.Context, ips []net.IP, port int, opts HandshakeOption
 	defer stop()
 	res.State = PortOpen
 	br := bufio.NewReader(c)
-	_ = c.SetReadDeadline(time.Now().Add(probeAfter))
-	if _, err := br.Peek(1); err != nil && isTimeout(err) {
-		if b, ok := probeTLSBanner(ctx, res.Address, opts); ok {
-			res.TLS, res.Banner = providers.TLSImplicit, b
-			return res
-		}
+	if b, ok := raceTLS(ctx, c, br, res.Address, opts); ok {
+		res.TLS, res.Banner = providers.TLSImplicit, b
+		return res
 	}
 	_ = c.SetReadDeadline(time.Now().Add(opts.bannerTimeout()))
 	r, err := readReply(br, nil)
@@ -154,6 +156,36 @@ func probePort(ctx context.Context, ips []net.IP, port int, opts HandshakeOption
 	return res
 }
 
+// raceTLS waits for the first byte of a plaintext greeting on c while a
+// TLS probe runs on a second connection to addr, and reports whether TLS
+// won (with the greeting read inside it). A TLS handshake that completes
+// wakes the wait on c; a greeting on c cancels the probe. Both have ended
+// when it returns.
+func raceTLS(ctx context.Context, c net.Conn, br *bufio.Reader, addr string, opts HandshakeOptions) (string, bool) {
+	type answer struct {
+		banner string
+		ok     bool
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan answer, 1)
+	go func() {
+		b, ok := probeTLSBanner(pctx, addr, opts)
+		if ok {
+			_ = c.SetReadDeadline(time.Now()) // the port speaks TLS: stop waiting
+		}
+		done <- answer{b, ok}
+	}()
+	_ = c.SetReadDeadline(time.Now().Add(opts.bannerTimeout()))
+	if _, err := br.Peek(1); err == nil {
+		cancel() // a plaintext greeting: the port is not implicit TLS
+		<-done
+		return "", false
+	}
+	a := <-done
+	return a.banner, a.ok
+}
+
 // probeHelo is the EHLO name of a probe.
 func probeHelo() string {
 	if h := localFQDN(); h != "" {
@@ -172,6 +204,8 @@ func probeTLSBanner(ctx context.Context, addr string, opts HandshakeOptions) (st
 		return "", false
 	}
 	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
 	tc := tls.Client(c, &tls.Config{InsecureSkipVerify: true, ServerName: sniName(opts.Host)}) //nolint:gosec // a protocol probe
 	if err := tc.HandshakeContext(pctx); err != nil {
 		return "", false

@@ -24,7 +24,7 @@ const (
 // PropagationServer is what one server answered.
 type PropagationServer struct {
 	Name   string   `json:"name"` // the NS host name, or "resolver"
-	Addr   string   `json:"addr"`
+	Addr   string   `json:"addr"` // host:port asked; for the resolver, its servers
 	State  string   `json:"state"`
 	Values []string `json:"values,omitempty"`
 	// TTL is how long the answer may be cached: the records' TTL, or for a
@@ -108,7 +108,7 @@ func PropagationWith(ctx context.Context, r Resolver, name string, qtype uint16,
 		}
 	}
 	rs := askServer(ctx, r, name, qtype, want)
-	rs.Name = "resolver"
+	rs.Name, rs.Addr = "resolver", strings.Join(ResolverServers(r), ", ")
 	rep.Resolver = rs
 	rep.Visible = rs.State == PropPublished
 	if rs.State == PropOld || rs.State == PropMissing {

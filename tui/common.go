@@ -90,7 +90,8 @@ type (
 		step wizard.StepID
 		gen  int
 		tag  string
-		text string
+		text string // val, when it is a string
+		val  any
 		err  error
 	}
 )
@@ -125,10 +126,16 @@ func (m progressMsg) again() tea.Cmd { return readNext(m.step, m.gen, m.tag, m.c
 
 // do runs f off the Update loop and reports its end as a doneMsg.
 func (c *Common) do(step wizard.StepID, tag string, f func(ctx context.Context) (string, error)) tea.Cmd {
+	return c.fetch(step, tag, func(ctx context.Context) (any, error) { return f(ctx) })
+}
+
+// fetch runs f off the Update loop and reports its value as a doneMsg.
+func (c *Common) fetch(step wizard.StepID, tag string, f func(ctx context.Context) (any, error)) tea.Cmd {
 	ctx, gen := c.ctx, c.gen
 	return func() tea.Msg {
-		text, err := f(ctx)
-		return doneMsg{step: step, gen: gen, tag: tag, text: text, err: err}
+		v, err := f(ctx)
+		text, _ := v.(string)
+		return doneMsg{step: step, gen: gen, tag: tag, text: text, val: v, err: err}
 	}
 }
 

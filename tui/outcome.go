@@ -12,12 +12,19 @@ import (
 	"github.com/mailcfg/mailcfg/wizard"
 )
 
-// liveView collects a live check's events (the handshake, the send) and
-// draws them: the stages (a spinner while running, then ✓ or ✗ with ms),
-// the facts, the findings and the colour-coded transcript in a scrollable
-// pane.
+// liveView is the one component the live checks share (the handshake, the
+// send, the records step's "check again"): it starts the check's stream,
+// collects its events and draws them: the stages (a spinner while running,
+// then ✓ or ✗ with ms), the facts, the findings, the colour-coded transcript
+// in a scrollable pane, and the verdict.
 type liveView struct {
-	c        *Common
+	c    *Common
+	step wizard.StepID // the step the check runs in
+	tag  string        // the tag of its stream's messages
+	// keep is true when the outcome is the step's result, kept in the
+	// session (the handshake, the send).
+	keep bool
+
 	stages   []checks.Stage
 	lines    []checks.Line
 	findings []checks.Finding
@@ -27,8 +34,70 @@ type liveView struct {
 	follow   bool // keep the pane at the bottom as lines arrive
 }
 
-func newLiveView(c *Common) liveView {
-	return liveView{c: c, pane: viewport.New(), follow: true}
+func newLiveView(c *Common, step wizard.StepID, tag string, keep bool) liveView {
+	return liveView{c: c, step: step, tag: tag, keep: keep, pane: viewport.New(), follow: true}
+}
+
+// start clears the view (and the step's kept outcome) and streams w.
+func (v *liveView) start(w wizard.Work) tea.Cmd {
+	v.reset()
+	v.running = true
+	if v.keep {
+		_ = v.c.Session.Store(v.step, (*wizard.Outcome)(nil))
+	}
+	return v.c.stream(v.step, v.tag, w)
+}
+
+// take adds one item of the view's stream: an event, after which it returns
+// the Cmd that reads the next, or the final outcome (done), which is kept in
+// the session when the view keeps it.
+func (v *liveView) take(msg progressMsg) (next tea.Cmd, done bool) {
+	if !msg.p.Done {
+		v.event(msg.p.Event)
+		return msg.again(), false
+	}
+	o, _ := msg.p.Result.(*wizard.Outcome)
+	if o != nil && v.keep {
+		_ = v.c.Session.Store(v.step, o)
+	}
+	v.finish(o)
+	return nil, true
+}
+
+// update handles the messages of the view's stream and reports whether msg
+// was one.
+func (v *liveView) update(msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case progressMsg:
+		if msg.tag == v.tag {
+			cmd, _ := v.take(msg)
+			return cmd, true
+		}
+	case streamEndMsg:
+		if msg.tag == v.tag {
+			v.running = false
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+// failed reports whether the check ended and did not pass.
+func (v *liveView) failed() bool { return !v.running && v.result != nil && !v.result.OK }
+
+// verdict ends body with the check's verdict once it has ended: "✓ pass"
+// in the pass style, or "✗ fail" in the fail style followed by then (what
+// to do about it).
+func (v *liveView) verdict(body, pass, fail, then string) string {
+	if v.running || v.result == nil {
+		return body
+	}
+	st := v.c.Styles
+	body = strings.TrimRight(body, "\n") + "\n"
+	if v.result.OK {
+		return body + st.Pass.Render("✓ "+pass)
+	}
+	return body + st.Fail.Render("✗ "+fail) + then
 }
 
 func (v *liveView) reset() {

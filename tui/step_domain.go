@@ -72,10 +72,8 @@ func (d *domainStep) Update(msg tea.Msg) tea.Cmd {
 		}
 		return d.c.next()
 	}
-	var cmd tea.Cmd
-	d.fields[d.focus], cmd = d.fields[d.focus].Update(km)
 	d.err = ""
-	return cmd
+	return typeInto(&d.fields[d.focus], km)
 }
 
 // trimErr drops the package prefix of a wizard error for the screen.

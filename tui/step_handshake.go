@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -20,7 +19,7 @@ type handshakeStep struct {
 }
 
 func newHandshakeStep(c *Common) *handshakeStep {
-	return &handshakeStep{c: c, live: newLiveView(c)}
+	return &handshakeStep{c: c, live: newLiveView(c, wizard.StepHandshake, "handshake", true)}
 }
 
 func (h *handshakeStep) Enter() tea.Cmd {
@@ -32,27 +31,14 @@ func (h *handshakeStep) Enter() tea.Cmd {
 }
 
 func (h *handshakeStep) run() tea.Cmd {
-	h.live.reset()
-	h.live.running = true
-	h.c.Session.Results.Handshake = nil
-	return h.c.stream(wizard.StepHandshake, "handshake", h.c.Session.WorkFor(wizard.StepHandshake))
+	return h.live.start(h.c.Session.WorkFor(wizard.StepHandshake))
 }
 
 func (h *handshakeStep) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := h.live.update(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
-	case progressMsg:
-		if msg.p.Done {
-			o, _ := msg.p.Result.(*wizard.Outcome)
-			if o != nil {
-				_ = h.c.Session.Store(wizard.StepHandshake, o)
-			}
-			h.live.finish(o)
-			return nil
-		}
-		h.live.event(msg.p.Event)
-		return msg.again()
-	case streamEndMsg:
-		h.live.running = false
 	case tea.KeyPressMsg:
 		k := h.c.Keys
 		switch {
@@ -70,9 +56,7 @@ func (h *handshakeStep) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (h *handshakeStep) failed() bool {
-	return !h.live.running && h.live.result != nil && !h.live.result.OK
-}
+func (h *handshakeStep) failed() bool { return h.live.failed() }
 
 func (h *handshakeStep) View() string {
 	st := h.c.Styles
@@ -80,14 +64,8 @@ func (h *handshakeStep) View() string {
 	head := h.c.helpLine(wizard.StepHandshake) + "\n\n" +
 		fmt.Sprintf("%s %s:%d %s as %s\n\n", st.Label.Render("Server"), a.Host, a.Port,
 			st.Dim.Render("("+tlsWord(a.TLS)+")"), st.Value.Render(orNone(a.User)))
-	body := h.live.body(head)
-	if h.failed() {
-		body = strings.TrimRight(body, "\n") + "\n" + st.Fail.Render("✗ the handshake failed") + ": " +
-			st.Key.Render("p") + " port · " + st.Key.Render("u") + " credentials · " + st.Key.Render("r") + " retry"
-	} else if !h.live.running && h.live.result != nil {
-		body = strings.TrimRight(body, "\n") + "\n" + st.Pass.Render("✓ the handshake passed")
-	}
-	return body
+	return h.live.verdict(h.live.body(head), "the handshake passed", "the handshake failed",
+		": "+st.Key.Render("p")+" port · "+st.Key.Render("u")+" credentials · "+st.Key.Render("r")+" retry")
 }
 
 func orNone(s string) string {

@@ -167,10 +167,8 @@ func (p *portStep) otherKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return cmd
 	default:
-		var cmd tea.Cmd
-		p.number, cmd = p.number.Update(msg)
 		p.err = ""
-		return cmd
+		return typeInto(&p.number, msg)
 	}
 	return nil
 }

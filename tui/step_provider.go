@@ -98,8 +98,7 @@ func (p *providerStep) Update(msg tea.Msg) tea.Cmd {
 				return p.choose()
 			}
 		default:
-			var cmd tea.Cmd
-			p.filter, cmd = p.filter.Update(km)
+			cmd := typeInto(&p.filter, km)
 			p.applyFilter()
 			return cmd
 		}
@@ -125,10 +124,8 @@ func (p *providerStep) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(km, k.Next):
 			return p.commit("", p.host.Value())
 		default:
-			var cmd tea.Cmd
-			p.host, cmd = p.host.Update(km)
 			p.err = ""
-			return cmd
+			return typeInto(&p.host, km)
 		}
 		return nil
 	}

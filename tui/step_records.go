@@ -1,9 +1,7 @@
 package tui
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,12 +21,9 @@ type recordsStep struct {
 	c       *Common
 	set     *wizard.RecordSet
 	cur     int
-	running bool // planning
-	naming  bool // typing the zone file's name
-	name    textinput.Model
-	notice  string
-	err     string
-	prop    liveView // the propagation check
+	running bool      // planning
+	file    saveField // the zone file's name, and notices
+	prop    liveView  // the propagation check
 	propFor string
 	watch   *wizard.Record // the record being watched until it appears
 	rounds  int            // checks made of watch
@@ -38,14 +33,15 @@ type recordsStep struct {
 type recheckMsg struct{ gen int }
 
 func newRecordsStep(c *Common) *recordsStep {
-	r := &recordsStep{c: c, prop: newLiveView(c)}
-	r.name = c.input("Save as ", "example.com.zone")
+	r := &recordsStep{c: c, prop: newLiveView(c, wizard.StepRecords, "prop", false)}
+	sess := c.Session
+	r.file = newSaveField(c, wizard.StepRecords, "example.com.zone", "the zone fragment", sess.SaveZone)
 	return r
 }
 
 func (r *recordsStep) Enter() tea.Cmd {
-	r.c.styleInput(&r.name)
-	r.naming, r.notice, r.err, r.propFor = false, "", "", ""
+	r.file.enter()
+	r.propFor = ""
 	r.watch, r.rounds = nil, 0
 	r.prop.reset()
 	if rs := r.c.Session.Results.Records; rs != nil {
@@ -81,11 +77,10 @@ func (r *recordsStep) Update(msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			return msg.again()
-		case "prop":
-			if msg.p.Done {
-				o, _ := msg.p.Result.(*wizard.Outcome)
-				r.prop.finish(o)
-				if o != nil && o.OK {
+		case r.prop.tag:
+			cmd, done := r.prop.take(msg)
+			if done {
+				if o := r.prop.result; o != nil && o.OK {
 					// Published and visible: plan again so the table says keep.
 					r.watch = nil
 					return r.plan()
@@ -98,8 +93,7 @@ func (r *recordsStep) Update(msg tea.Msg) tea.Cmd {
 				gen := r.c.gen
 				return tea.Tick(r.c.recheck(), func(time.Time) tea.Msg { return recheckMsg{gen} })
 			}
-			r.prop.event(msg.p.Event)
-			return msg.again()
+			return cmd
 		}
 	case recheckMsg:
 		if msg.gen == r.c.gen && r.watch != nil && !r.prop.running {
@@ -108,11 +102,7 @@ func (r *recordsStep) Update(msg tea.Msg) tea.Cmd {
 	case streamEndMsg:
 		r.running, r.prop.running = false, false
 	case doneMsg:
-		if msg.err != nil {
-			r.err = trimErr(msg.err)
-		} else {
-			r.notice = msg.text
-		}
+		r.file.done(msg)
 	case tea.KeyPressMsg:
 		return r.key(msg)
 	}
@@ -121,33 +111,10 @@ func (r *recordsStep) Update(msg tea.Msg) tea.Cmd {
 
 func (r *recordsStep) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := r.c.Keys
-	if r.naming {
-		switch {
-		case key.Matches(msg, k.Back):
-			r.naming = false
-			r.name.Blur()
-		case key.Matches(msg, k.Next):
-			r.naming = false
-			r.name.Blur()
-			path := r.name.Value()
-			if !filepath.IsAbs(path) && r.c.Dir != "" {
-				path = filepath.Join(r.c.Dir, path)
-			}
-			sess := r.c.Session
-			return r.c.do(wizard.StepRecords, "zone", func(context.Context) (string, error) {
-				if err := sess.SaveZone(path); err != nil {
-					return "", err
-				}
-				return "✓ saved the zone fragment to " + path, nil
-			})
-		default:
-			var cmd tea.Cmd
-			r.name, cmd = r.name.Update(msg)
-			return cmd
-		}
-		return nil
+	if r.file.on {
+		return r.file.key(msg)
 	}
-	r.notice, r.err = "", ""
+	r.file.clear()
 	switch {
 	case key.Matches(msg, k.Up):
 		r.cur = max(r.cur-1, 0)
@@ -157,15 +124,12 @@ func (r *recordsStep) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Copy):
 		if rec := r.selected(); rec != nil {
-			r.notice = "copied with OSC 52; if your terminal ignores it, select the value below"
+			r.file.notice = "copied with OSC 52; if your terminal ignores it, select the value below"
 			return tea.SetClipboard(rec.Value)
 		}
 	case key.Matches(msg, k.Save):
 		if r.set != nil && r.set.Zone != "" {
-			r.naming = true
-			r.name.SetValue(r.c.Session.Answers.Domain + ".zone")
-			r.name.CursorEnd()
-			return r.name.Focus()
+			return r.file.open(r.c.Session.Answers.Domain + ".zone")
 		}
 	case key.Matches(msg, k.Again):
 		if r.watch != nil {
@@ -185,11 +149,9 @@ func (r *recordsStep) key(msg tea.KeyPressMsg) tea.Cmd {
 
 // check starts one propagation check of rec.
 func (r *recordsStep) check(rec wizard.Record) tea.Cmd {
-	r.prop.reset()
-	r.prop.running = true
 	r.rounds++
 	r.propFor = rec.Name + " " + rec.Type
-	return r.c.stream(wizard.StepRecords, "prop", r.c.Session.PropagationWork(rec))
+	return r.prop.start(r.c.Session.PropagationWork(rec))
 }
 
 func (r *recordsStep) View() string {
@@ -259,15 +221,7 @@ func (r *recordsStep) View() string {
 			b.WriteString(st.Dim.Render(fmt.Sprintf("not everywhere yet (check %d); checking again every %s — r stops", r.rounds, r.c.recheck())) + "\n")
 		}
 	}
-	if r.naming {
-		b.WriteString("\n" + r.name.View() + "\n")
-	}
-	if r.notice != "" {
-		b.WriteString("\n" + st.Notice.Render(r.notice) + "\n")
-	}
-	if r.err != "" {
-		b.WriteString("\n" + st.Error.Render("✗ "+r.err) + "\n")
-	}
+	b.WriteString(r.file.view())
 	return b.String()
 }
 
@@ -288,14 +242,14 @@ func hardWrap(s string, w int) string {
 
 func (r *recordsStep) Keys() []key.Binding {
 	k := r.c.Keys
-	if r.naming {
+	if r.file.on {
 		return []key.Binding{withHelp(k.Next, "save")}
 	}
 	return []key.Binding{k.moveHelp(), k.Copy, withHelp(k.Save, "save zone"), k.Again, k.Next}
 }
 
 func (r *recordsStep) Busy() bool   { return r.running || r.prop.running }
-func (r *recordsStep) Typing() bool { return r.naming }
-func (r *recordsStep) Modal() bool  { return r.naming }
+func (r *recordsStep) Typing() bool { return r.file.on }
+func (r *recordsStep) Modal() bool  { return r.file.on }
 
-func (r *recordsStep) inputs() []*textinput.Model { return []*textinput.Model{&r.name} }
+func (r *recordsStep) inputs() []*textinput.Model { return []*textinput.Model{&r.file.name} }

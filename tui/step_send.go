@@ -23,7 +23,7 @@ type sendStep struct {
 }
 
 func newSendStep(c *Common) *sendStep {
-	s := &sendStep{c: c, live: newLiveView(c)}
+	s := &sendStep{c: c, live: newLiveView(c, wizard.StepSend, "send", true)}
 	s.to = c.input("To ", "")
 	return s
 }
@@ -51,37 +51,22 @@ func (s *sendStep) send() tea.Cmd {
 	}
 	s.to.Blur()
 	s.sent, s.err = true, ""
-	s.live.reset()
-	s.live.running = true
-	s.c.Session.Results.Send = nil
-	return s.c.stream(wizard.StepSend, "send", s.c.Session.WorkFor(wizard.StepSend))
+	return s.live.start(s.c.Session.WorkFor(wizard.StepSend))
 }
 
 func (s *sendStep) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := s.live.update(msg); ok {
+		return cmd
+	}
 	switch msg := msg.(type) {
-	case progressMsg:
-		if msg.p.Done {
-			o, _ := msg.p.Result.(*wizard.Outcome)
-			if o != nil {
-				_ = s.c.Session.Store(wizard.StepSend, o)
-			}
-			s.live.finish(o)
-			return nil
-		}
-		s.live.event(msg.p.Event)
-		return msg.again()
-	case streamEndMsg:
-		s.live.running = false
 	case tea.KeyPressMsg:
 		k := s.c.Keys
 		if !s.sent {
 			if key.Matches(msg, k.Next) {
 				return s.send()
 			}
-			var cmd tea.Cmd
-			s.to, cmd = s.to.Update(msg)
 			s.err = ""
-			return cmd
+			return typeInto(&s.to, msg)
 		}
 		switch {
 		case s.live.scroll(msg):
@@ -112,15 +97,8 @@ func (s *sendStep) View() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%s %s\n\n", st.Label.Render("To  "), a.Recipient())
-	body := s.live.body(b.String())
-	switch o := s.live.result; {
-	case s.live.running || o == nil:
-	case o.OK:
-		body = strings.TrimRight(body, "\n") + "\n" + st.Pass.Render("✓ the test message was accepted")
-	default:
-		body = strings.TrimRight(body, "\n") + "\n" + st.Fail.Render("✗ the test send failed") + "; press " + st.Key.Render("r") + " to try again"
-	}
-	return body
+	return s.live.verdict(s.live.body(b.String()), "the test message was accepted", "the test send failed",
+		"; press "+st.Key.Render("r")+" to try again")
 }
 
 func (s *sendStep) Keys() []key.Binding {

@@ -398,7 +398,7 @@ func TestCredentialsStepKeychain(t *testing.T) {
 	h.wantScreen("[x] store the secret in the OS keychain", `it will be stored in the OS keychain under "mailcfg"`)
 	h.keys("enter")
 	h.wantStep(wizard.StepHandshake)
-	if got, err := keyring.Get(wizard.KeychainService, "apikey@smtp.us.example.net"); err != nil || got != "hunter2-secret" {
+	if got, err := keyring.Get(wizard.KeychainService, wizard.KeychainAccount("test-multi", "smtp.us.example.net", "apikey")); err != nil || got != "hunter2-secret" {
 		t.Errorf("keychain: %q, %v", got, err)
 	}
 }
@@ -422,7 +422,11 @@ func TestRecordsStepWatchesUntilPublished(t *testing.T) {
 
 // TestPortStepCustom: for the custom provider, any port and TLS mode.
 func TestPortStepCustom(t *testing.T) {
-	h := newHarness(t, false, nil)
+	both(t, func(t *testing.T, color bool) { testPortStepCustom(t, color) })
+}
+
+func testPortStepCustom(t *testing.T, color bool) {
+	h := newHarness(t, color, nil)
 	sess := h.m.c.Session
 	must(t, sess.SetProvider("custom", "", "smtp.example.com"))
 	must(t, sess.SetDomain("example.com", "", ""))

@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"fmt"
 	"image/color"
 
 	"charm.land/lipgloss/v2"
 
 	"github.com/mailcfg/mailcfg/checks"
+	"github.com/mailcfg/mailcfg/wizard"
 )
 
 // Styles is every style the wizard draws with. NewStyles makes the coloured
@@ -113,22 +115,9 @@ func (s Styles) Mark(st checks.Status) string {
 	return text
 }
 
-// markText pads the marks to one width so columns line up.
-func markText(st checks.Status) string {
-	switch st {
-	case checks.StatusPass:
-		return "✓ pass "
-	case checks.StatusInfo:
-		return "i info "
-	case checks.StatusWarn:
-		return "! warn "
-	case checks.StatusFail:
-		return "✗ fail "
-	case checks.StatusError:
-		return "? error"
-	}
-	return string(st)
-}
+// markText pads the marks (wizard.Mark: symbol and word) to one width so
+// columns line up.
+func markText(st checks.Status) string { return fmt.Sprintf("%-7s", wizard.Mark(st)) }
 
 // Line draws one transcript line: the swaks-style marker, then the text in
 // the colour of its direction and reply class.

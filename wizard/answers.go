@@ -38,6 +38,9 @@ type Answers struct {
 	// Keychain is true when the person chose to store the secret in the OS
 	// keychain; nothing is stored otherwise.
 	Keychain bool
+	// FromKeychain is true when the secret was read back from the OS
+	// keychain, where an earlier run stored it.
+	FromKeychain bool
 }
 
 // Recipient is the test message's recipient: To, or the sender.

@@ -74,7 +74,8 @@ func SandboxEnv(sb *sandbox.Sandbox, cat *providers.Catalog, timeout time.Durati
 		AuthoritativePort: authPort,
 		Catalog:           cat, Resolver: res, Dialer: dialer, RootCAs: pool, Timeout: timeout,
 		HTTPClient: client, DKIMKey: sb.DKIMKey, DKIMSelector: sb.DKIMSelector,
-		Getenv: func(string) string { return "" },
+		Getenv:     func(string) string { return "" },
+		NoKeychain: true,
 	}
 }
 

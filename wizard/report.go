@@ -178,6 +178,8 @@ func secretSource(a *Answers) string {
 		return "—"
 	case a.SecretEnv != "":
 		return "from $" + a.SecretEnv + " (not stored)"
+	case a.FromKeychain:
+		return "read from the OS keychain"
 	case a.Keychain:
 		return "typed; stored in the OS keychain"
 	}

@@ -47,6 +47,9 @@ type Env struct {
 	HTTPClient *http.Client
 	// Backend does the network work; nil means Live(env).
 	Backend Backend
+	// NoKeychain keeps the OS keychain out of the flow: nothing is looked
+	// up or offered to be stored (the demo's throwaway secret).
+	NoKeychain bool
 }
 
 // Session is one walk through the flow: the answers, which of them were
@@ -375,6 +378,7 @@ func (s *Session) SetCredentials(user string, secret checks.Secret, envVar strin
 		return fmt.Errorf("%w: type the secret, or name an environment variable that holds it", ErrSecret)
 	}
 	s.Answers.User, s.Answers.Secret, s.Answers.SecretEnv = user, secret, envVar
+	s.Answers.FromKeychain = false
 	s.Invalidate(StepHandshake)
 	return nil
 }

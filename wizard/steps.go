@@ -31,37 +31,53 @@ type Step struct {
 }
 
 var steps = [numSteps]Step{
-	{ID: StepProvider, Name: "provider", Title: "Provider and region",
-		Help: "Choose who sends your mail: a provider, your own server (custom), or the local sandbox.",
-		Skip: func(s *Session) bool {
+	ask(StepProvider, "provider", "Provider and region",
+		"Choose who sends your mail: a provider, your own server (custom), or the local sandbox.",
+		func(s *Session) bool {
 			p := s.Profile()
 			return s.Given(FieldProvider) && p != nil && !p.AnyHost &&
 				(s.Given(FieldRegion) || len(p.Regions) <= 1)
-		}},
-	{ID: StepDomain, Name: "domain", Title: "Domain and sender",
-		Help: "The domain you send from and the address that appears in From.",
-		Skip: func(s *Session) bool { return s.Given(FieldDomain) }},
-	{ID: StepPort, Name: "port", Title: "Port",
-		Help: "Which SMTP port to submit on; each is probed live.",
-		Skip: func(s *Session) bool { return s.Given(FieldPort) }},
-	{ID: StepCredentials, Name: "credentials", Title: "Credentials",
-		Help: "The SMTP username and the secret; nothing is stored unless you choose the keychain.",
-		Skip: func(s *Session) bool { return s.Given(FieldUser) && s.Given(FieldSecret) }},
-	{ID: StepHandshake, Name: "handshake", Title: "SMTP handshake",
-		Help: "Connect, TLS, certificate and AUTH, live, with the transcript.",
-		Skip: never},
-	{ID: StepDNS, Name: "dns", Title: "DNS checks",
-		Help: "What the domain publishes for mail: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT.",
-		Skip: never},
-	{ID: StepRecords, Name: "records", Title: "Records to publish",
-		Help: "The exact records to add or change at your DNS host.",
-		Skip: never},
-	{ID: StepSend, Name: "send", Title: "Test send",
-		Help: "Send a DKIM-signed test message and verify it.",
-		Skip: never},
-	{ID: StepSummary, Name: "summary", Title: "Summary",
-		Help: "What passed, what is left to do, and the report to save.",
-		Skip: never},
+		}),
+	ask(StepDomain, "domain", "Domain and sender",
+		"The domain you send from and the address that appears in From.",
+		given(FieldDomain)),
+	ask(StepPort, "port", "Port",
+		"Which SMTP port to submit on; each is probed live.",
+		given(FieldPort)),
+	ask(StepCredentials, "credentials", "Credentials",
+		"The SMTP username and the secret; nothing is stored unless you choose the keychain.",
+		given(FieldUser, FieldSecret)),
+	shows(StepHandshake, "handshake", "SMTP handshake",
+		"Connect, TLS, certificate and AUTH, live, with the transcript."),
+	shows(StepDNS, "dns", "DNS checks",
+		"What the domain publishes for mail: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT."),
+	shows(StepRecords, "records", "Records to publish",
+		"The exact records to add or change at your DNS host."),
+	shows(StepSend, "send", "Test send",
+		"Send a DKIM-signed test message and verify it."),
+	shows(StepSummary, "summary", "Summary",
+		"What passed, what is left to do, and the report to save."),
+}
+
+// ask is a step that asks for answers; skip says when they are all given.
+func ask(id StepID, name, title, help string, skip func(*Session) bool) Step {
+	return Step{ID: id, Name: name, Title: title, Help: help, Skip: skip}
+}
+
+// shows is a step that shows the results of network work: it never skips,
+// so its results are fresh.
+func shows(id StepID, name, title, help string) Step { return ask(id, name, title, help, never) }
+
+// given returns the predicate that holds when every field was given.
+func given(fs ...Field) func(*Session) bool {
+	return func(s *Session) bool {
+		for _, f := range fs {
+			if !s.Given(f) {
+				return false
+			}
+		}
+		return true
+	}
 }
 
 func never(*Session) bool { return false }

@@ -19,45 +19,27 @@ type Item struct {
 // DNS checks, the records and the test send. A part that has not run is an
 // error ("could not check"), never a pass.
 func (s *Session) Summary() []Item {
-	r := &s.Results
-	var out []Item
+	r, a := &s.Results, &s.Answers
+	hs := liveItem(StepHandshake, r.Handshake, "SMTP handshake", "handshake",
+		fmt.Sprintf("SMTP handshake with %s:%d (%s) passed", a.Host, a.Port, a.TLS),
+		fmt.Sprintf("SMTP handshake with %s:%d failed", a.Host, a.Port))
 
-	hs := Item{Step: StepHandshake, Title: "SMTP handshake"}
-	switch {
-	case r.Handshake == nil:
-		hs.Status, hs.Title = checks.StatusError, "SMTP handshake: not run"
-		hs.Todo = []string{"run the handshake step"}
-	case r.Handshake.OK:
-		hs.Status = checks.StatusPass
-		hs.Title = fmt.Sprintf("SMTP handshake with %s:%d (%s) passed", s.Answers.Host, s.Answers.Port, s.Answers.TLS)
-	default:
-		hs.Status = worstOr(r.Handshake.Findings, checks.StatusFail)
-		hs.Title = fmt.Sprintf("SMTP handshake with %s:%d failed", s.Answers.Host, s.Answers.Port)
-		hs.Todo = fixes(r.Handshake.Findings)
-	}
-	out = append(out, hs)
-
-	dn := Item{Step: StepDNS, Title: "DNS checks"}
-	if !r.DNSDone {
-		dn.Status, dn.Title = checks.StatusError, "DNS checks: not run"
-		dn.Todo = []string{"run the DNS checks step"}
-	} else {
+	dn := notRun(StepDNS, "DNS checks", "not run", "DNS checks")
+	if r.DNSDone {
 		dn.Status = checks.Worst(r.Findings)
 		if dn.Status == checks.StatusInfo {
 			dn.Status = checks.StatusPass // notes only: nothing to fix
 		}
 		sum := checks.Summarize(r.Findings)
 		dn.Title = fmt.Sprintf("DNS checks of %s: %d pass, %d warn, %d fail, %d could not check",
-			s.Answers.Domain, sum.Pass, sum.Warn, sum.Fail, sum.Error)
+			a.Domain, sum.Pass, sum.Warn, sum.Fail, sum.Error)
 		dn.Todo = fixes(r.Findings)
 	}
-	out = append(out, dn)
 
-	rc := Item{Step: StepRecords, Title: "Records"}
+	rc := Item{Step: StepRecords}
 	switch {
 	case r.Records == nil:
-		rc.Status, rc.Title = checks.StatusError, "Records: not planned"
-		rc.Todo = []string{"run the records step"}
+		rc = notRun(StepRecords, "Records", "not planned", "records")
 	case r.Records.Err != nil:
 		rc.Status, rc.Title = checks.StatusError, "Records: could not plan: "+r.Records.Err.Error()
 	case len(r.Records.Pending()) > 0:
@@ -70,26 +52,32 @@ func (s *Session) Summary() []Item {
 		rc.Status, rc.Title = checks.StatusPass, "Records: everything needed is published"
 	}
 	rc.Todo = append(rc.Todo, r.Records.notes()...)
-	out = append(out, rc)
 
-	sd := Item{Step: StepSend, Title: "Test send"}
-	switch {
-	case r.Send == nil:
-		sd.Status, sd.Title = checks.StatusError, "Test send: not run"
-		sd.Todo = []string{"run the test send step"}
-	case r.Send.OK:
-		sd.Status = checks.StatusPass
-		sd.Title = fmt.Sprintf("Test message to %s accepted", s.Answers.Recipient())
-		if q := r.Send.Fact("Queue id"); q != "" {
-			sd.Title += " (queue id " + q + ")"
-		}
-	default:
-		sd.Status = worstOr(r.Send.Findings, checks.StatusFail)
-		sd.Title = "Test send failed"
-		sd.Todo = fixes(r.Send.Findings)
+	sent := fmt.Sprintf("Test message to %s accepted", a.Recipient())
+	if q := r.Send.Fact("Queue id"); q != "" {
+		sent += " (queue id " + q + ")"
 	}
-	out = append(out, sd)
-	return out
+	sd := liveItem(StepSend, r.Send, "Test send", "test send", sent, "Test send failed")
+	return []Item{hs, dn, rc, sd}
+}
+
+// notRun is the item of a part that has not run: an error ("could not
+// check"), never a pass, whose to-do is to run its step.
+func notRun(id StepID, name, what, step string) Item {
+	return Item{Step: id, Status: checks.StatusError, Title: name + ": " + what,
+		Todo: []string{"run the " + step + " step"}}
+}
+
+// liveItem is the verdict of a live check (the handshake, the send): not
+// run, passed, or failed with the fixes of its findings.
+func liveItem(id StepID, o *Outcome, name, step, pass, fail string) Item {
+	switch {
+	case o == nil:
+		return notRun(id, name, "not run", step)
+	case o.OK:
+		return Item{Step: id, Status: checks.StatusPass, Title: pass}
+	}
+	return Item{Step: id, Status: worstOr(o.Findings, checks.StatusFail), Title: fail, Todo: fixes(o.Findings)}
 }
 
 func (r *RecordSet) notes() []string {

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mailcfg/mailcfg/checks"
+	"github.com/mailcfg/mailcfg/sandbox"
 )
 
 func TestStreamDeliversEventsThenResult(t *testing.T) {
@@ -70,15 +71,8 @@ func TestRunHeadlessAgainstSandbox(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	sb, err := StartSandbox(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, sb := demoSession(t, ctx)
 	defer sb.Close()
-	s, err := NewDemoSession(sb, SandboxEnv(sb, testCatalog(t), 0))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s.Current() != StepProvider || len(s.Path()) != int(numSteps) {
 		t.Errorf("the demo skips steps: %s", names(s.Path()))
 	}
@@ -164,15 +158,8 @@ func TestSummaryNeverPassesWhatDidNotRun(t *testing.T) {
 func TestPropagationAgainstSandbox(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	sb, err := StartSandbox(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, sb := demoSession(t, ctx)
 	defer sb.Close()
-	s, err := NewDemoSession(sb, SandboxEnv(sb, testCatalog(t), 0))
-	if err != nil {
-		t.Fatal(err)
-	}
 	rs := s.WorkFor(StepRecords)(ctx, checks.Discard).(*RecordSet)
 	if rs.Err != nil || len(rs.Records) == 0 {
 		t.Fatalf("plan: %+v", rs)
@@ -190,4 +177,20 @@ func TestPropagationAgainstSandbox(t *testing.T) {
 	if o := s.PropagationWork(changed)(ctx, checks.Discard).(*Outcome); o.OK {
 		t.Errorf("a value nobody serves propagated: %+v", o)
 	}
+}
+
+// demoSession starts a sandbox (the caller closes it) and returns the demo's
+// session over it.
+func demoSession(t *testing.T, ctx context.Context) (*Session, *sandbox.Sandbox) {
+	t.Helper()
+	sb, err := StartSandbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewDemoSession(sb, SandboxEnv(sb, testCatalog(t), 0))
+	if err != nil {
+		sb.Close()
+		t.Fatal(err)
+	}
+	return s, sb
 }

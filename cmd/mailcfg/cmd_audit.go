@@ -157,6 +157,9 @@ func (a *app) auditOptions(args []string, fl auditFlags) (auditOptions, error) {
 	}
 	dns := a.resolver()
 	o.Resolver = dns
+	// With --ip, the audit warns when the blocklists would be asked
+	// through a public resolver (dnsbl.resolver).
+	o.Checks.ResolverAddrs = append([]string(nil), dns.Servers...)
 	httpTimeout := 10 * time.Second
 	if a.Timeout > 0 {
 		httpTimeout = a.Timeout

@@ -102,8 +102,8 @@ func startScriptSandbox(env *testscript.Env) error {
 	env.Setenv("SB_FAIL_DOMAIN", failDomain)
 	env.Setenv("SB_SERVFAIL_DOMAIN", servfailDomain)
 
-	// The CA file is copied into $WORK: the sandbox's own is removed by
-	// Close, and a script may outlive nothing but should see a stable path.
+	// The CA is written into $WORK, where the script's files live and a
+	// failed script's work directory keeps it for a look.
 	caFile := filepath.Join(env.WorkDir, "sb-ca.pem")
 	if err := os.WriteFile(caFile, sb.CAPEM, 0o600); err != nil {
 		return err
