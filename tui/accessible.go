@@ -206,6 +206,9 @@ func (x *Accessible) credentials(s *wizard.Session, ask askFunc, r *bufio.Reader
 		if err != nil {
 			return err
 		}
+		if used, err := x.storedSecret(s, ask, user); used || err != nil {
+			return err
+		}
 		env, err := ask("Environment variable holding the secret, or Enter to type it", s.Answers.SecretEnv)
 		if err != nil {
 			return err
@@ -231,4 +234,30 @@ func (x *Accessible) credentials(s *wizard.Session, ask askFunc, r *bufio.Reader
 		fmt.Fprintln(x.Out, "Nothing is stored: the secret stays in memory until mailcfg ends.")
 		return nil
 	})
+}
+
+// storedSecret offers the secret an earlier run stored in the OS keychain
+// for the provider, host and user, and reports whether it was taken. It
+// never prints the secret.
+func (x *Accessible) storedSecret(s *wizard.Session, ask askFunc, user string) (bool, error) {
+	a := s.Answers
+	if s.Env.NoKeychain || a.Provider == "" || a.Host == "" || strings.TrimSpace(user) == "" {
+		return false, nil
+	}
+	secret, found, err := wizard.LookupSecret(wizard.KeychainAccount(a.Provider, a.Host, strings.TrimSpace(user)))
+	if err != nil || !found {
+		return false, nil // the questions that follow ask for it
+	}
+	yes, err := ask("A secret for "+user+" is stored in the OS keychain. Use it? yes or no", "yes")
+	if err != nil {
+		return false, err
+	}
+	if !strings.HasPrefix(strings.ToLower(yes), "y") {
+		return false, nil
+	}
+	if err := s.UseStoredSecret(user, secret); err != nil {
+		return false, err
+	}
+	fmt.Fprintln(x.Out, "Using the secret stored in the OS keychain (it is not shown).")
+	return true, nil
 }

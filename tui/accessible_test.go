@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zalando/go-keyring"
+
 	"github.com/mailcfg/mailcfg/wizard"
 )
 
@@ -58,5 +60,34 @@ func TestAccessibleModeInputEnds(t *testing.T) {
 	x := &Accessible{In: strings.NewReader("test-multi\n"), Out: &bytes.Buffer{}}
 	if _, err := x.Run(context.Background(), sess); !errors.Is(err, ErrNoInput) {
 		t.Errorf("err = %v, want ErrNoInput", err)
+	}
+}
+
+// TestAccessibleModeStoredSecret: the plain prompts offer a secret stored
+// in the keychain for the same provider, host and user, and never print it.
+func TestAccessibleModeStoredSecret(t *testing.T) {
+	keyring.MockInit()
+	t.Cleanup(keyring.MockInit)
+	must(t, keyring.Set(wizard.KeychainService,
+		wizard.KeychainAccount("test-multi", "smtp.us.example.net", "apikey"), "stored-secret-value"))
+	sess := wizard.NewSession(wizard.Env{Catalog: testCatalog(t), Backend: &fakeBackend{}})
+	in := strings.Join([]string{"test-multi", "us", "example.com", "", "", "", "", "", ""}, "\n") + "\n"
+	var out bytes.Buffer
+	x := &Accessible{In: strings.NewReader(in), Out: &out, Now: fixedNow}
+	if _, err := x.Run(context.Background(), sess); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"A secret for apikey is stored in the OS keychain. Use it? yes or no [yes]: ",
+		"Using the secret stored in the OS keychain (it is not shown)."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "stored-secret-value") || strings.Contains(text, "Secret (not shown") {
+		t.Errorf("the secret was printed, or asked for again:\n%s", text)
+	}
+	if a := sess.Answers; a.Secret.Reveal() != "stored-secret-value" || !a.FromKeychain {
+		t.Errorf("answers: FromKeychain %v", a.FromKeychain)
 	}
 }

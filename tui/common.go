@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -197,6 +198,25 @@ func window(n, cur, h int) (int, int) {
 	lo := cur - h/2
 	lo = max(0, min(lo, n-h))
 	return lo, lo + h
+}
+
+// scrolled is window for a list that may not fit: when it does not, the
+// window is a line shorter and more is the line that says how many rows are
+// hidden above and below ("" when none are).
+func (c *Common) scrolled(n, cur, h int) (lo, hi int, more string) {
+	if h <= 1 || n <= h {
+		lo, hi = window(n, cur, h)
+		return lo, hi, ""
+	}
+	lo, hi = window(n, cur, h-1)
+	var parts []string
+	if lo > 0 {
+		parts = append(parts, fmt.Sprintf("↑ %d more above", lo))
+	}
+	if hi < n {
+		parts = append(parts, fmt.Sprintf("↓ %d more below", n-hi))
+	}
+	return lo, hi, c.Styles.Dim.Render("  "+strings.Join(parts, " · ")) + "\n"
 }
 
 // wrap breaks s into lines of at most w cells, each after the first

@@ -3,9 +3,11 @@ package tui
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -40,6 +42,10 @@ func TestGoldensFit80x24(t *testing.T) {
 				t.Errorf("%s:%d: %d cells, wider than 80: %q", p, i+1, w, ansi.Strip(l))
 			}
 		}
+		// The help bar always leads to the rest of the keys, and out.
+		if last := ansi.Strip(lines[len(lines)-1]); !strings.HasSuffix(last, "? help • q quit") {
+			t.Errorf("%s: the help bar lacks ? help and q quit: %q", p, last)
+		}
 		base := filepath.Base(p)
 		var twin string
 		if strings.HasSuffix(base, ".nocolor.golden") {
@@ -49,6 +55,22 @@ func TestGoldensFit80x24(t *testing.T) {
 		}
 		if !names[twin] {
 			t.Errorf("%s has no twin %s", p, twin)
+		}
+	}
+}
+
+// TestListsSayWhatIsHidden: a list taller than the screen says how many
+// rows are above and below the window.
+func TestListsSayWhatIsHidden(t *testing.T) {
+	h := newHarness(t, false, nil)
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 12})
+	n := len(h.m.c.Session.Env.Catalog.All())
+	h.wantScreen("↓ " + strconv.Itoa(n-2) + " more below")
+	h.keys("down", "down", "down")
+	h.wantScreen("more above")
+	for i, l := range strings.Split(h.m.Render(), "\n") {
+		if w := ansi.StringWidth(l); w > 80 || i >= 12 {
+			t.Fatalf("line %d does not fit 80×12: %q", i+1, ansi.Strip(l))
 		}
 	}
 }

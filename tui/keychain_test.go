@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 func keychainHarness(t *testing.T, color bool, stored string) *harness {
 	t.Helper()
 	keyring.MockInit()
+	t.Cleanup(keyring.MockInit)
 	if stored != "" {
 		must(t, keyring.Set(wizard.KeychainService,
 			wizard.KeychainAccount("test-multi", "smtp.us.example.net", "apikey"), stored))

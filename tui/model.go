@@ -18,6 +18,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mailcfg/mailcfg/wizard"
 )
@@ -316,8 +317,30 @@ func (m *Model) Render() string {
 		b.WriteString(strings.Repeat("\n", h-n))
 	}
 	b.WriteString("\n\n")
-	b.WriteString(truncate(m.help.ShortHelpView(helpKeys{m.step().Keys(), c.Keys}.ShortHelp()), w))
+	b.WriteString(truncate(m.shortHelp(), w))
 	return b.String()
+}
+
+// shortHelp is the help bar. When the step's keys and the global ones do
+// not fit the width, it leaves out esc (back), then the step's first keys
+// (moving and scrolling, which the arrows make plain), so that "? help" and
+// "q quit", which lead to the rest, always show.
+func (m *Model) shortHelp() string {
+	k := m.c.Keys
+	step := m.step().Keys()
+	global := []key.Binding{k.Back, k.Help, k.Quit}
+	whole := m.help
+	whole.SetWidth(0)
+	fits := func() bool {
+		return ansi.StringWidth(whole.ShortHelpView(append(append([]key.Binding(nil), step...), global...))) <= m.c.Width
+	}
+	if !fits() {
+		global = global[1:]
+	}
+	for len(step) > 1 && !fits() {
+		step = step[1:]
+	}
+	return m.help.ShortHelpView(append(step, global...))
 }
 
 // header is the title line and the row of step names, the current one

@@ -160,7 +160,7 @@ func (s *credentialsStep) Update(msg tea.Msg) tea.Cmd {
 	cmd := s.update(msg)
 	s.secret.Placeholder = "typed here, shown as ••••"
 	if s.useStored {
-		s.secret.Placeholder = "the stored secret, not shown; type to replace it"
+		s.secret.Placeholder = "(from the OS keychain)"
 	}
 	return cmd
 }

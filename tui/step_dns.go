@@ -122,12 +122,13 @@ func (d *dnsStep) View() string {
 		}
 	}
 	h := d.c.bodyHeight() - strings.Count(head.String(), "\n") - 1
-	lo, hi := window(len(rows), curRow, h)
+	lo, hi, more := d.c.scrolled(len(rows), curRow, h)
 	var b strings.Builder
 	b.WriteString(head.String())
 	for _, r := range rows[lo:hi] {
 		b.WriteString(truncate(r.text, w) + "\n")
 	}
+	b.WriteString(more)
 	if len(d.findings) == 0 && !d.running {
 		b.WriteString(st.Dim.Render("no findings") + "\n")
 	}

@@ -189,12 +189,13 @@ func (p *providerStep) View() string {
 	case provRegion:
 		pr := p.selected()
 		fmt.Fprintf(&b, "%s has %d regions; choose the one your account is in:\n\n", st.Label.Render(pr.Name), len(pr.Regions))
-		lo, hi := window(len(pr.Regions), p.region, c.bodyHeight()-5)
+		lo, hi, more := c.scrolled(len(pr.Regions), p.region, c.bodyHeight()-5)
 		for i := lo; i < hi; i++ {
 			r := pr.Regions[i]
 			line := fmt.Sprintf("%-16s %s", r.ID, st.Dim.Render(r.Name+" · "+r.Host))
 			b.WriteString(p.row(i == p.region, line) + "\n")
 		}
+		b.WriteString(more)
 	case provHost:
 		pr := p.selected()
 		fmt.Fprintf(&b, "%s: type your SMTP server's host name or address.\n\n", st.Label.Render(pr.Name))
@@ -203,7 +204,7 @@ func (p *providerStep) View() string {
 		if p.mode == provFilter || p.filter.Value() != "" {
 			b.WriteString(p.filter.View() + "\n")
 		}
-		lo, hi := window(len(p.shown), p.cur, c.bodyHeight()-4)
+		lo, hi, more := c.scrolled(len(p.shown), p.cur, c.bodyHeight()-4)
 		for i := lo; i < hi; i++ {
 			pr := p.shown[i]
 			port := ""
@@ -214,6 +215,7 @@ func (p *providerStep) View() string {
 			line := fmt.Sprintf("%-20s %-14s %s", truncate(pr.Name, 20), port, st.Dim.Render(pr.Description))
 			b.WriteString(p.row(i == p.cur, line) + "\n")
 		}
+		b.WriteString(more)
 		if len(p.shown) == 0 {
 			b.WriteString(st.Dim.Render("  (no provider matches)") + "\n")
 		}

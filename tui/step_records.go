@@ -178,7 +178,7 @@ func (r *recordsStep) View() string {
 	nameW := 30
 	valW := max(w-2-8-6-nameW-3, 10)
 	b.WriteString(st.Dim.Render(fmt.Sprintf("  %-8s%-6s%-*s %s", "ACTION", "TYPE", nameW, "NAME", "VALUE")) + "\n")
-	lo, hi := window(len(r.set.Records), r.cur, max(r.c.bodyHeight()-12, 3))
+	lo, hi, more := r.c.scrolled(len(r.set.Records), r.cur, max(r.c.bodyHeight()-12, 3))
 	for i := lo; i < hi; i++ {
 		rec := r.set.Records[i]
 		marker := "  "
@@ -197,6 +197,7 @@ func (r *recordsStep) View() string {
 		b.WriteString(marker + action + fmt.Sprintf("%-6s%-*s %s", rec.Type, nameW, truncate(rec.Name, nameW),
 			truncate(rec.Value, valW)) + "\n")
 	}
+	b.WriteString(more)
 	if rec := r.selected(); rec != nil {
 		b.WriteString("\n" + st.Label.Render(rec.Purpose+" value:") + " " + st.Dim.Render("(select to copy)") + "\n")
 		b.WriteString(hardWrap(rec.Value, w) + "\n")

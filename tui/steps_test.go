@@ -392,6 +392,7 @@ func TestStaleMessagesAreDropped(t *testing.T) {
 
 func TestCredentialsStepKeychain(t *testing.T) {
 	keyring.MockInit()
+	t.Cleanup(keyring.MockInit) // what it stored is not offered to later tests
 	h := answered(t, false, nil, wizard.StepCredentials)
 	h.keys("tab", "tab") // secret → env → keychain box
 	h.keys("space")

@@ -43,13 +43,59 @@ func BenchmarkProbePort(b *testing.B) {
 // default, and nothing is left running.
 func TestProbePortSlowGreeterIsPlaintext(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	port, stop := serveEach(t, func(c net.Conn, _ <-chan struct{}) {
+		time.Sleep(300 * time.Millisecond)
+		_, _ = c.Write([]byte("220 slow.example ESMTP\r\n"))
+		br := bufio.NewReader(c)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch strings.ToUpper(strings.Fields(line + " x")[0]) {
+			case "EHLO":
+				_, _ = c.Write([]byte("250-slow.example\r\n250 STARTTLS\r\n"))
+			case "QUIT":
+				_, _ = c.Write([]byte("221 bye\r\n"))
+				return
+			default:
+				_, _ = c.Write([]byte("500 what\r\n"))
+			}
+		}
+	})
+	defer stop()
+	res := checks.ProbePorts(context.Background(), "127.0.0.1", []int{port}, checks.HandshakeOptions{Timeout: 3 * time.Second}, nil)
+	if r := res[0]; r.State != checks.PortOpen || r.TLS != providers.TLSStartTLS || r.Banner != "220 slow.example ESMTP" {
+		t.Errorf("slow greeter: %+v", r)
+	}
+}
+
+// TestProbePortCancelledMidRace: cancelling while the greeting and the TLS
+// probe race ends both.
+func TestProbePortCancelledMidRace(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	// Says nothing to either connection until the test ends.
+	port, stop := serveEach(t, func(_ net.Conn, done <-chan struct{}) { <-done })
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	res := checks.ProbePorts(ctx, "127.0.0.1", []int{port}, checks.HandshakeOptions{Timeout: 3 * time.Second}, nil)
+	if res[0].State != checks.PortOpen || res[0].TLS != "" {
+		t.Errorf("silent port, cancelled: %+v", res[0])
+	}
+}
+
+// serveEach listens on loopback and runs handle for each connection (done
+// closes when stop is called); stop closes the listener and waits for every
+// handler.
+func serveEach(t *testing.T, handle func(c net.Conn, done <-chan struct{})) (port int, stop func()) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	done := make(chan struct{})
 	var wg sync.WaitGroup
-	defer wg.Wait()
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -63,69 +109,13 @@ func TestProbePortSlowGreeterIsPlaintext(t *testing.T) {
 				defer wg.Done()
 				defer c.Close()
 				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-				time.Sleep(300 * time.Millisecond)
-				_, _ = c.Write([]byte("220 slow.example ESMTP\r\n"))
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					switch {
-					case strings.HasPrefix(strings.ToUpper(line), "EHLO"):
-						_, _ = c.Write([]byte("250-slow.example\r\n250 STARTTLS\r\n"))
-					case strings.HasPrefix(strings.ToUpper(line), "QUIT"):
-						_, _ = c.Write([]byte("221 bye\r\n"))
-						return
-					default:
-						_, _ = c.Write([]byte("500 what\r\n"))
-					}
-				}
+				handle(c, done)
 			}()
 		}
 	}()
-	port := ln.Addr().(*net.TCPAddr).Port
-	res := checks.ProbePorts(context.Background(), "127.0.0.1", []int{port}, checks.HandshakeOptions{Timeout: 3 * time.Second}, nil)
-	if r := res[0]; r.State != checks.PortOpen || r.TLS != providers.TLSStartTLS || r.Banner != "220 slow.example ESMTP" {
-		t.Errorf("slow greeter: %+v", r)
+	return ln.Addr().(*net.TCPAddr).Port, func() {
+		close(done)
+		ln.Close()
+		wg.Wait()
 	}
-	ln.Close()
-}
-
-// TestProbePortCancelledMidRace: cancelling while the greeting and the TLS
-// probe race ends both.
-func TestProbePortCancelledMidRace(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	wg.Add(1)
-	go func() { // accepts and says nothing, to either connection
-		defer wg.Done()
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	port := ln.Addr().(*net.TCPAddr).Port
-	res := checks.ProbePorts(ctx, "127.0.0.1", []int{port}, checks.HandshakeOptions{Timeout: 3 * time.Second}, nil)
-	if res[0].State != checks.PortOpen || res[0].TLS != "" {
-		t.Errorf("silent port, cancelled: %+v", res[0])
-	}
-	ln.Close()
 }
