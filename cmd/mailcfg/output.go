@@ -76,15 +76,15 @@ func printFindings(w io.Writer, p painter, fs []checks.Finding) {
 			area = f.Area()
 			fmt.Fprintf(w, "\n%s\n", p.bold(areaTitle(area)))
 		}
-		fmt.Fprintf(w, "  %s  %s %s\n", p.mark(f.Status), f.Title, p.dim("["+f.ID+"]"))
+		fmt.Fprintf(w, "  %s  %s %s\n", p.mark(f.Status), safeText(f.Title), p.dim("["+safeText(f.ID)+"]"))
 		if f.Detail != "" {
-			fmt.Fprintf(w, "           %s\n", indent(f.Detail, "           "))
+			fmt.Fprintf(w, "           %s\n", indent(safeText(f.Detail), "           "))
 		}
 		if f.Evidence != "" {
-			fmt.Fprintf(w, "           %s %s\n", p.dim("seen:"), f.Evidence)
+			fmt.Fprintf(w, "           %s %s\n", p.dim("seen:"), indent(safeText(f.Evidence), "                 "))
 		}
 		if f.Fix != "" && f.Status != checks.StatusPass {
-			fmt.Fprintf(w, "           %s %s\n", p.cyan("fix:"), f.Fix)
+			fmt.Fprintf(w, "           %s %s\n", p.cyan("fix:"), safeText(f.Fix))
 		}
 		if f.Ref != "" && f.Status != checks.StatusPass {
 			fmt.Fprintf(w, "           %s\n", p.dim(f.Ref))
@@ -108,4 +108,16 @@ func areaTitle(area string) string {
 // indent puts prefix before every line of s but the first.
 func indent(s, prefix string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}
+
+// safeText makes text that may hold what a server or a DNS record sent safe
+// to draw: each line's control bytes and escape sequences are shown escaped
+// (a TXT record can carry ESC as well as an SMTP banner can); the line breaks
+// the checks put in themselves are kept.
+func safeText(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = checks.Sanitize(l, 4096)
+	}
+	return strings.Join(lines, "\n")
 }
