@@ -17,7 +17,10 @@ import (
 )
 
 // handshake runs a check against 127.0.0.1:port and fails the test if it
-// takes longer than limit.
+// takes longer than limit. limit only proves the check ends within its own
+// timeout instead of hanging: keep it at least 3× the time the check should
+// take (a loaded 2-core CI machine running -race), and below the timeout it
+// must not fall back to; speed itself belongs in benchmarks.
 func handshake(t *testing.T, o checks.HandshakeOptions, limit time.Duration) *checks.HandshakeReport {
 	t.Helper()
 	if o.Host == "" {
@@ -88,7 +91,7 @@ func TestSMTPHostileOneByteASecond(t *testing.T) {
 			time.Sleep(time.Second)
 		}
 	})
-	rep := handshake(t, checks.HandshakeOptions{Port: h.port, TLS: providers.TLSNone, BannerTimeout: 2 * time.Second, Timeout: time.Second}, 5*time.Second)
+	rep := handshake(t, checks.HandshakeOptions{Port: h.port, TLS: providers.TLSNone, BannerTimeout: 2 * time.Second, Timeout: time.Second}, 10*time.Second)
 	failedAt(t, rep, "banner", "smtp.banner", checks.StatusError, 0)
 }
 
@@ -175,7 +178,7 @@ func TestSMTPHostileTLSHandshakeNeverCompletes(t *testing.T) {
 		}
 	})
 	// The step timeout is long; the silence is still caught in about 2 s.
-	rep := handshake(t, checks.HandshakeOptions{Port: h.port, TLS: providers.TLSImplicit, Timeout: 20 * time.Second}, 4*time.Second)
+	rep := handshake(t, checks.HandshakeOptions{Port: h.port, TLS: providers.TLSImplicit, Timeout: 20 * time.Second}, 8*time.Second)
 	f := failedAt(t, rep, "tls", "smtp.tls", checks.StatusFail, 0)
 	if !strings.Contains(f.Title, "No answer to the TLS ClientHello") {
 		t.Errorf("finding title %q", f.Title)
@@ -186,7 +189,7 @@ func TestSMTPHostileImplicitToSTARTTLSPort(t *testing.T) {
 	cert, _ := testCert(t, 90)
 	m := &mini{ext: []string{"STARTTLS"}, cert: &cert}
 	h := startHostile(t, m.serve)
-	rep := handshake(t, checks.HandshakeOptions{Port: h.port, TLS: providers.TLSImplicit}, 2*time.Second)
+	rep := handshake(t, checks.HandshakeOptions{Port: h.port, TLS: providers.TLSImplicit}, 6*time.Second)
 	f := failedAt(t, rep, "tls", "smtp.tls", checks.StatusFail, 0)
 	if !strings.Contains(f.Title, "speaks plain SMTP") || !strings.Contains(f.Evidence, "220") {
 		t.Errorf("finding %+v should name the mismatch and show the plaintext banner", f)
@@ -197,7 +200,7 @@ func TestSMTPHostileSTARTTLSToImplicitPort(t *testing.T) {
 	cert, _ := testCert(t, 90)
 	m := &mini{implicit: true, cert: &cert}
 	h := startHostile(t, m.serve)
-	rep := handshake(t, checks.HandshakeOptions{Port: h.port, TLS: providers.TLSStartTLS, BannerTimeout: 30 * time.Second}, 4*time.Second)
+	rep := handshake(t, checks.HandshakeOptions{Port: h.port, TLS: providers.TLSStartTLS, BannerTimeout: 30 * time.Second}, 8*time.Second)
 	f := failedAt(t, rep, "banner", "smtp.tls", checks.StatusFail, 0)
 	if !strings.Contains(f.Title, "implicit TLS") {
 		t.Errorf("finding title %q should name implicit TLS", f.Title)
@@ -254,7 +257,7 @@ func TestSMTPConnectRefusedVersusTimeout(t *testing.T) {
 	refused := dialFunc(func(context.Context, string, string) (net.Conn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	})
-	rep := handshake(t, checks.HandshakeOptions{Host: "192.0.2.7", Port: 25, Dialer: refused}, time.Second)
+	rep := handshake(t, checks.HandshakeOptions{Host: "192.0.2.7", Port: 25, Dialer: refused}, 5*time.Second)
 	f := failedAt(t, rep, "connect", "smtp.connect", checks.StatusFail, 0)
 	if !strings.Contains(f.Title, "refused") || !strings.Contains(f.Fix, "use 587 (STARTTLS) or 465") {
 		t.Errorf("refused finding %+v", f)
@@ -448,7 +451,7 @@ func TestSMTPDialErrorsAreNotLeaky(t *testing.T) {
 	bad := dialFunc(func(context.Context, string, string) (net.Conn, error) {
 		return nil, errors.New("boom \x1b[31m")
 	})
-	rep := handshake(t, checks.HandshakeOptions{Host: "192.0.2.1", Port: 587, Dialer: bad}, time.Second)
+	rep := handshake(t, checks.HandshakeOptions{Host: "192.0.2.1", Port: 587, Dialer: bad}, 5*time.Second)
 	if b, _ := json.Marshal(rep); strings.Contains(string(b), `\u001b`) {
 		t.Errorf("raw escape in %s", b)
 	}

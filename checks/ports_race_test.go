@@ -3,6 +3,7 @@ package checks_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -74,12 +75,42 @@ func TestProbePortSlowGreeterIsPlaintext(t *testing.T) {
 // probe race ends both.
 func TestProbePortCancelledMidRace(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	// Says nothing to either connection until the test ends.
-	port, stop := serveEach(t, func(_ net.Conn, done <-chan struct{}) { <-done })
+	// Says nothing to either connection until the test ends, and tells the
+	// test of each connection it takes.
+	accepted := make(chan struct{}, 4)
+	port, stop := serveEach(t, func(_ net.Conn, done <-chan struct{}) {
+		select {
+		case accepted <- struct{}{}:
+		default:
+		}
+		<-done
+	})
 	defer stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	// Cancel once both the greeting wait and the TLS probe are connected:
+	// the race is then under way, however slow the machine. The timeout
+	// only bounds a test that would otherwise hang.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	go func() {
+		for range 2 {
+			select {
+			case <-accepted:
+			case <-ctx.Done():
+				return
+			}
+		}
+		cancel()
+	}()
+	began := time.Now()
 	res := checks.ProbePorts(ctx, "127.0.0.1", []int{port}, checks.HandshakeOptions{Timeout: 3 * time.Second}, nil)
+	// Not a speed check: ignoring the cancel would wait out the 30 s banner
+	// timeout, so 10 s only tells "ended on cancel" from "hung".
+	if d := time.Since(began); d > 10*time.Second {
+		t.Errorf("the cancelled probe returned after %s", d.Round(time.Millisecond))
+	}
+	if !errors.Is(ctx.Err(), context.Canceled) {
+		t.Fatalf("the probe ended (%v) before both connections were made: %+v", ctx.Err(), res[0])
+	}
 	if res[0].State != checks.PortOpen || res[0].TLS != "" {
 		t.Errorf("silent port, cancelled: %+v", res[0])
 	}

@@ -168,8 +168,10 @@ func TestResolverErrorsByKind(t *testing.T) {
 }
 
 func TestResolverSharesSimultaneousQuestions(t *testing.T) {
-	ts := startTestServer(t, 100*time.Millisecond)
-	r := NewResolver(ts.addr, time.Second)
+	// The server holds the answer long enough for all 50 askers to start
+	// even on a loaded machine; the timeout is well past that hold.
+	ts := startTestServer(t, 500*time.Millisecond)
+	r := NewResolver(ts.addr, 5*time.Second)
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
 		wg.Add(1)
@@ -214,7 +216,14 @@ func TestResolverHonoursCancellation(t *testing.T) {
 		_, err := r.Lookup(ctx, "drop.cancel.test", dns.TypeA)
 		done <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	// Cancel only once the question is out (the server has it), so the
+	// test covers a lookup waiting on the network, not one never started.
+	for deadline := time.Now().Add(5 * time.Second); ts.queries.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("the question never reached the server")
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -60,3 +60,18 @@ func Sanitize(s string, max int) string {
 	}
 	return b.String()
 }
+
+// SanitizeLines is Sanitize for text whose line breaks are its own (a
+// finding's detail, a policy file, a report's to-do): each line is
+// sanitised on its own, cut to max bytes, and the LF between lines kept; a
+// CR before an LF is dropped, any other CR is escaped.
+func SanitizeLines(s string, max int) string {
+	if !strings.ContainsRune(s, '\n') {
+		return Sanitize(s, max)
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Sanitize(strings.TrimSuffix(l, "\r"), max)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -159,7 +159,7 @@ func newSession(opts HandshakeOptions, sink Sink) *session {
 	opts.TLS = opts.mode()
 	rep := &HandshakeReport{Host: opts.Host, Port: opts.Port, TLS: opts.TLS,
 		Stages: []Stage{}, Extensions: []string{}, AuthMechanisms: []string{}, Findings: []Finding{}}
-	tr := &transcript{start: time.Now(), sink: sink, scrub: opts.Secret.Forms(opts.User)}
+	tr := &transcript{start: time.Now(), sink: sink, scrub: scrubForms(opts.Secret, opts.User)}
 	return &session{opts: opts, sink: sink, rep: rep, tr: tr}
 }
 

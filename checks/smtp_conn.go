@@ -45,7 +45,7 @@ func (s *session) stageBegin(name string) func(st Status, r *Reply, detail strin
 	began := time.Now()
 	s.sink(Event{Kind: EventStage, Stage: Stage{Name: name, Status: "running", Running: true}})
 	return func(st Status, r *Reply, detail string) {
-		stg := Stage{Name: name, Status: st, Ms: time.Since(began).Milliseconds(), Detail: detail}
+		stg := Stage{Name: name, Status: st, Ms: time.Since(began).Milliseconds(), Detail: s.tr.redact(detail)}
 		if r != nil {
 			stg.Code, stg.Enhanced = r.Code, r.Enhanced
 		}
@@ -56,6 +56,7 @@ func (s *session) stageBegin(name string) func(st Status, r *Reply, detail strin
 
 // find records a finding and streams it.
 func (s *session) find(f Finding) {
+	f.Title, f.Detail, f.Evidence = s.tr.redact(f.Title), s.tr.redact(f.Detail), s.tr.redact(f.Evidence)
 	s.rep.Findings = append(s.rep.Findings, f)
 	s.sink(Event{Kind: EventFinding, Finding: f})
 }
@@ -104,6 +105,14 @@ func (s *session) send(line, shown string, timeout time.Duration) error {
 func (s *session) read(timeout time.Duration) (*Reply, error) {
 	_ = s.conn.SetReadDeadline(time.Now().Add(timeout))
 	r, err := readReply(s.br, func(l string) { s.tr.add(DirServer, l) })
+	if r != nil { // what the reply carries on to findings and the report
+		for i := range r.Raw {
+			r.Raw[i] = s.tr.redact(r.Raw[i])
+		}
+		for i := range r.Lines {
+			r.Lines[i] = s.tr.redact(r.Lines[i])
+		}
+	}
 	if err != nil {
 		s.broken = true
 	}

@@ -18,12 +18,21 @@ func TestSMTPLeavesNothingRunning(t *testing.T) {
 	func() {
 		sb, r := startSandbox(t)
 		defer sb.Close()
-		checks.Handshake(context.Background(), sandboxOptions(t, sb, r, sb.STARTTLSAddr, providers.TLSStartTLS), nil)
+		// Each run must really be the kind it stands for, or the leak check
+		// would prove nothing.
+		if rep := checks.Handshake(context.Background(), sandboxOptions(t, sb, r, sb.STARTTLSAddr, providers.TLSStartTLS), nil); !rep.OK {
+			t.Errorf("the finished check did not pass: %+v", rep.Findings)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		sb.DNS.SetDelay(0)
 		o := sandboxOptions(t, sb, r, sb.ImplicitAddr, providers.TLSStartTLS) // waits for a banner that never comes
-		checks.Handshake(ctx, o, nil)
-		checks.ProbePorts(context.Background(), sb.Hostname, []int{portOf(t, sb.ImplicitAddr)}, checks.HandshakeOptions{Resolver: r}, nil)
+		if rep := checks.Handshake(ctx, o, nil); rep.OK || ctx.Err() == nil {
+			t.Errorf("the cancelled check: OK %v, ctx %v", rep.OK, ctx.Err())
+		}
+		res := checks.ProbePorts(context.Background(), sb.Hostname, []int{portOf(t, sb.ImplicitAddr)}, checks.HandshakeOptions{Resolver: r}, nil)
+		if res[0].State != checks.PortOpen || res[0].TLS != providers.TLSImplicit {
+			t.Errorf("probe of the implicit-TLS port: %+v", res[0])
+		}
 	}()
 }

@@ -60,6 +60,8 @@ func (s *session) handshakeTLS(ctx context.Context, implicit bool) bool {
 	_ = s.raw.SetReadDeadline(time.Now().Add(first))
 	tc := tls.Client(fb, &tls.Config{
 		ServerName: sniName(s.opts.Host),
+		// RFC 8996 deprecates TLS 1.0 and 1.1; RFC 8314 §4.1 wants 1.2 or later.
+		MinVersion: tls.VersionTLS12,
 		// Verification is done below, by hand, to tell its failures apart.
 		InsecureSkipVerify: true, //nolint:gosec // verified in verifyCert before anything is sent
 	})

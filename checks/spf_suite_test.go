@@ -63,6 +63,10 @@ func loadSPFSuite(t *testing.T, file string) []spfSuiteDoc {
 	t.Helper()
 	dir := spfSuiteDir(t)
 	if dir == "" {
+		// CI copies shared/ beside the clone, so there the suite must be found.
+		if os.Getenv("CI") != "" {
+			t.Fatal("the RFC 7208 test suite (shared/testdata/spf/ beside the repository) is missing; CI must provide it")
+		}
 		t.Skip("the RFC 7208 test suite (shared/testdata/spf/ beside the repository) is absent in this checkout; skipping the conformance run")
 	}
 	data, err := os.ReadFile(filepath.Join(dir, file))

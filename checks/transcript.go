@@ -24,16 +24,36 @@ type transcript struct {
 }
 
 func (t *transcript) add(dir Direction, text string) {
+	l := Line{Dir: dir, Text: t.redact(text), At: time.Since(t.start)}
+	t.lines = append(t.lines, l)
+	if t.sink != nil {
+		t.sink(Event{Kind: EventLine, Line: l})
+	}
+}
+
+// scrubForms are the secret's forms (Secret.Forms) and, for a form with a
+// byte Sanitize escapes, its escaped spelling too: replies are sanitised
+// before they are redacted.
+func scrubForms(s Secret, user string) []string {
+	forms := s.Forms(user)
+	for _, f := range forms {
+		if e := Sanitize(f, len(f)*4+1); e != f {
+			forms = append(forms, e)
+		}
+	}
+	return forms
+}
+
+// redact replaces every form of the secret in text by ********: a server
+// may quote the AUTH payload back, and its reply then reaches findings,
+// stages and the banner as well as the transcript.
+func (t *transcript) redact(text string) string {
 	for _, s := range t.scrub {
 		if s != "" && strings.Contains(text, s) {
 			text = strings.ReplaceAll(text, s, Masked)
 		}
 	}
-	l := Line{Dir: dir, Text: text, At: time.Since(t.start)}
-	t.lines = append(t.lines, l)
-	if t.sink != nil {
-		t.sink(Event{Kind: EventLine, Line: l})
-	}
+	return text
 }
 
 func (t *transcript) note(format string, args ...any) {

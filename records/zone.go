@@ -57,7 +57,7 @@ func zoneComment(s string) string {
 	var b strings.Builder
 	for _, line := range strings.Split(s, "\n") {
 		line = strings.Map(func(r rune) rune {
-			if r < ' ' || r == 0x7f {
+			if r < ' ' || r == 0x7f || r >= 0x80 && r < 0xa0 { // C0, DEL and C1
 				return -1
 			}
 			return r

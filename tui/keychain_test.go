@@ -2,20 +2,22 @@ package tui
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/zalando/go-keyring"
+	"go.uber.org/goleak"
 
 	"github.com/mailcfg/mailcfg/wizard"
 )
 
 // TestMain keeps every test off the OS keychain: go-keyring's mock stands
-// in for it.
+// in for it. It also fails the package's tests if any goroutine (a program,
+// a sandbox, a running step) is still running once they have all finished.
+// teatest's own SIGINT watcher waits for the life of the process by design.
 func TestMain(m *testing.M) {
 	keyring.MockInit()
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest/v2.NewTestModel.func2"))
 }
 
 // keychainHarness is a wizard at the credentials step for test-multi/us,

@@ -182,7 +182,7 @@ func (v *liveView) stagesView() string {
 		case s.Running:
 			p = v.c.spin() + " " + s.Name
 			if s.Detail != "" {
-				p += " (" + s.Detail + ")"
+				p += " (" + safe(s.Detail) + ")"
 			}
 		case s.Status == checks.StatusPass:
 			p = st.Pass.Render("✓ "+s.Name) + " " + st.Dim.Render(ms(s.Ms))
@@ -193,7 +193,7 @@ func (v *liveView) stagesView() string {
 		default:
 			p = st.Fail.Render("✗ "+s.Name) + " " + st.Dim.Render(ms(s.Ms))
 			if s.Code != 0 {
-				p += " " + st.Fail.Render(fmt.Sprintf("%d %s", s.Code, s.Enhanced))
+				p += " " + st.Fail.Render(fmt.Sprintf("%d %s", s.Code, safe(s.Enhanced)))
 			}
 		}
 		parts = append(parts, p)
@@ -233,7 +233,7 @@ func (v *liveView) factsView() string {
 	st := v.c.Styles
 	var b strings.Builder
 	for _, f := range v.result.Facts {
-		b.WriteString(truncate(st.Label.Render(fmt.Sprintf("%-13s", f.Label))+" "+f.Value, v.c.Width) + "\n")
+		b.WriteString(truncate(st.Label.Render(fmt.Sprintf("%-13s", f.Label))+" "+safe(f.Value), v.c.Width) + "\n")
 	}
 	return b.String()
 }
@@ -250,9 +250,9 @@ func (v *liveView) problemView() string {
 			continue
 		}
 		n++
-		b.WriteString(st.Mark(f.Status) + " " + f.Title + " " + st.Dim.Render("["+f.ID+"]") + "\n")
+		b.WriteString(st.Mark(f.Status) + " " + safe(f.Title) + " " + st.Dim.Render("["+safe(f.ID)+"]") + "\n")
 		if f.Fix != "" {
-			b.WriteString("        " + st.Key.Render("fix: ") + wrap(f.Fix, v.c.Width, 13) + "\n")
+			b.WriteString("        " + st.Key.Render("fix: ") + wrap(safe(f.Fix), v.c.Width, 13) + "\n")
 		}
 	}
 	return b.String()

@@ -114,7 +114,7 @@ func (d *dnsStep) View() string {
 			marker = st.Selected.Render("▸ ")
 			curRow = len(rows)
 		}
-		rows = append(rows, row{marker + st.Mark(f.Status) + " " + f.Title, i})
+		rows = append(rows, row{marker + st.Mark(f.Status) + " " + safe(f.Title), i})
 		if d.open[f.ID+"\x00"+f.Title] {
 			for _, l := range detailLines(st, f, w) {
 				rows = append(rows, row{l, i})
@@ -145,7 +145,7 @@ func detailLines(st Styles, f checks.Finding, w int) []string {
 		if s == "" {
 			return
 		}
-		text := wrap(label+s, w, ind)
+		text := wrap(label+safe(s), w, ind)
 		out = append(out, strings.Split(pad+text, "\n")...)
 	}
 	add("id: ", f.ID)

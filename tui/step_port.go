@@ -209,7 +209,7 @@ func (p *portStep) View() string {
 		}
 	}
 	if pr, ok := p.probes[p.selectedNumber()]; ok && pr.Note != "" {
-		b.WriteString("\n" + wrap(pr.Note, p.c.Width, 0) + "\n")
+		b.WriteString("\n" + wrap(safe(pr.Note), p.c.Width, 0) + "\n")
 	}
 	if p.other {
 		b.WriteString("\n" + p.number.View() + "\n")
@@ -247,7 +247,7 @@ func (p *portStep) state(n int) string {
 	case wizard.PortFiltered:
 		s = st.Warn.Render("! filtered")
 	default:
-		s = st.Err.Render("? " + pr.State)
+		s = st.Err.Render("? " + safe(pr.State))
 	}
 	return s + strings.Repeat(" ", max(0, 16-len([]rune(stripANSI(s)))))
 }

@@ -166,7 +166,7 @@ func (r *recordsStep) View() string {
 	case r.set == nil:
 		return b.String()
 	case r.set.Err != nil:
-		b.WriteString(st.Err.Render("? could not plan the records: ") + wrap(trimErr(r.set.Err), w, 2) + "\n")
+		b.WriteString(st.Err.Render("? could not plan the records: ") + wrap(safe(trimErr(r.set.Err)), w, 2) + "\n")
 		return b.String()
 	}
 	pending := len(r.set.Pending())
@@ -194,15 +194,15 @@ func (r *recordsStep) View() string {
 		default:
 			action = st.Fail.Render(action)
 		}
-		b.WriteString(marker + action + fmt.Sprintf("%-6s%-*s %s", rec.Type, nameW, truncate(rec.Name, nameW),
-			truncate(rec.Value, valW)) + "\n")
+		b.WriteString(marker + action + fmt.Sprintf("%-6s%-*s %s", rec.Type, nameW, truncate(safe(rec.Name), nameW),
+			truncate(safe(rec.Value), valW)) + "\n")
 	}
 	b.WriteString(more)
 	if rec := r.selected(); rec != nil {
 		b.WriteString("\n" + st.Label.Render(rec.Purpose+" value:") + " " + st.Dim.Render("(select to copy)") + "\n")
-		b.WriteString(hardWrap(rec.Value, w) + "\n")
+		b.WriteString(hardWrap(safe(rec.Value), w) + "\n")
 		if rec.Current != "" && rec.Action != "keep" {
-			b.WriteString(st.Dim.Render(truncate("now: "+rec.Current, w)) + "\n")
+			b.WriteString(st.Dim.Render(truncate("now: "+safe(rec.Current), w)) + "\n")
 		}
 	}
 	if r.propFor != "" {
@@ -212,7 +212,7 @@ func (r *recordsStep) View() string {
 		}
 		if r.prop.result == nil {
 			for _, f := range r.prop.findings {
-				b.WriteString(truncate(st.Mark(f.Status)+" "+f.Title, w) + "\n")
+				b.WriteString(truncate(st.Mark(f.Status)+" "+safe(f.Title), w) + "\n")
 			}
 		}
 		if f := r.prop.factsView(); f != "" {

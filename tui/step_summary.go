@@ -68,10 +68,10 @@ func (s *summaryStep) View() string {
 	}
 	todo := 0
 	for _, it := range sess.Summary() {
-		b.WriteString(st.Mark(it.Status) + " " + truncate(it.Title, w-9) + "\n")
+		b.WriteString(st.Mark(it.Status) + " " + truncate(safe(it.Title), w-9) + "\n")
 		for _, t := range it.Todo {
 			if todo < 6 {
-				b.WriteString("        " + truncate("- "+t, w-8) + "\n")
+				b.WriteString("        " + truncate("- "+safe(t), w-8) + "\n")
 			}
 			todo++
 		}

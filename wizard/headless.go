@@ -49,17 +49,17 @@ func printEvent(w io.Writer, e checks.Event) {
 		}
 		line := fmt.Sprintf("   %s %-9s %4d ms", Mark(e.Stage.Status), e.Stage.Name, e.Stage.Ms)
 		if e.Stage.Code != 0 {
-			line += fmt.Sprintf("  %d %s", e.Stage.Code, e.Stage.Enhanced)
+			line += fmt.Sprintf("  %d %s", e.Stage.Code, shown(e.Stage.Enhanced))
 		}
 		if e.Stage.Detail != "" {
-			line += "  " + e.Stage.Detail
+			line += "  " + shown(e.Stage.Detail)
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	case checks.EventFinding:
-		fmt.Fprintf(w, "   %s %s [%s]\n", Mark(e.Finding.Status), e.Finding.Title, e.Finding.ID)
+		fmt.Fprintf(w, "   %s %s [%s]\n", Mark(e.Finding.Status), shown(e.Finding.Title), shown(e.Finding.ID))
 	case checks.EventDone:
 		if e.Err != nil {
-			fmt.Fprintf(w, "   ? error %s: %v\n", e.Job, e.Err)
+			fmt.Fprintf(w, "   ? error %s: %s\n", shown(e.Job), shown(e.Err.Error()))
 		}
 	}
 }
@@ -68,15 +68,15 @@ func printResult(w io.Writer, id StepID, res any) {
 	switch r := res.(type) {
 	case []PortProbe:
 		for _, p := range r {
-			fmt.Fprintf(w, "   port %-5d %-8s %s\n", p.Port.Number, p.State, p.Note)
+			fmt.Fprintf(w, "   port %-5d %-8s %s\n", p.Port.Number, p.State, shown(p.Note))
 		}
 	case *RecordSet:
 		if r.Err != nil {
-			fmt.Fprintf(w, "   ? error %v\n", r.Err)
+			fmt.Fprintf(w, "   ? error %s\n", shown(r.Err.Error()))
 			return
 		}
 		for _, rec := range r.Records {
-			fmt.Fprintf(w, "   %-7s %s %s %s\n", rec.Action, rec.Name, rec.Type, rec.Value)
+			fmt.Fprintf(w, "   %-7s %s %s %s\n", rec.Action, shown(rec.Name), rec.Type, shown(rec.Value))
 		}
 	case *Outcome:
 		verdict := "✓ pass"

@@ -80,6 +80,10 @@ func (s *Session) apply(p Prefill) error {
 	}
 	if p.PasswordEnv != "" {
 		name := strings.TrimPrefix(p.PasswordEnv, "$")
+		if !envVarName.MatchString(name) {
+			// Not echoed: it is most likely the secret itself.
+			return fmt.Errorf("--password-env takes the name of an environment variable (like SMTP_PASSWORD), not the secret itself")
+		}
 		v := s.Env.Getenv(name)
 		if v == "" {
 			return fmt.Errorf("--password-env %s: the variable is empty or unset; export it first", name)

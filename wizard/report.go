@@ -55,10 +55,10 @@ func (s *Session) WriteReport(w io.Writer, now time.Time) error {
 
 	b.WriteString("\n## Summary\n\n")
 	for _, it := range s.Summary() {
-		fmt.Fprintf(b, "- **%s** %s\n", Mark(it.Status), it.Title)
+		fmt.Fprintf(b, "- **%s** %s\n", Mark(it.Status), shown(it.Title))
 		for _, t := range it.Todo {
 			// Continuation lines (a policy file's text) stay in the item.
-			t = strings.ReplaceAll(strings.TrimRight(t, "\n"), "\n", "\n    ")
+			t = strings.ReplaceAll(shown(strings.TrimRight(t, "\n")), "\n", "\n    ")
 			fmt.Fprintf(b, "  - [ ] %s\n", t)
 		}
 	}
@@ -76,10 +76,15 @@ func (s *Session) WriteReport(w io.Writer, now time.Time) error {
 	if rs := s.Results.Records; rs != nil && rs.Err == nil {
 		b.WriteString("\n## Records\n\n| action | name | type | value | purpose |\n|---|---|---|---|---|\n")
 		for _, r := range rs.Records {
-			fmt.Fprintf(b, "| %s | `%s` | %s | `%s` | %s |\n", r.Action, r.Name, r.Type, mdCell(r.Value), r.Purpose)
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", r.Action, mdCode(r.Name), r.Type, mdCode(r.Value), r.Purpose)
 		}
 		if rs.Zone != "" {
-			fmt.Fprintf(b, "\nAs a zone file:\n\n```\n%s\n```\n", strings.TrimRight(rs.Zone, "\n"))
+			zone := strings.TrimRight(rs.Zone, "\n") // records.Zone escapes TXT values and comments
+			fence := "```"
+			for strings.Contains(zone, fence) {
+				fence += "`"
+			}
+			fmt.Fprintf(b, "\nAs a zone file:\n\n%s\n%s\n%s\n", fence, zone, fence)
 		}
 	}
 	if o := s.Results.Send; o != nil {
@@ -96,18 +101,18 @@ func writeOutcome(b *strings.Builder, o *Outcome) {
 		if st.Code != 0 {
 			fmt.Fprintf(b, " %d", st.Code)
 			if st.Enhanced != "" {
-				fmt.Fprintf(b, " %s", st.Enhanced)
+				fmt.Fprintf(b, " %s", shown(st.Enhanced))
 			}
 		}
 		if st.Detail != "" {
-			fmt.Fprintf(b, ": %s", st.Detail)
+			fmt.Fprintf(b, ": %s", shown(st.Detail))
 		}
 		b.WriteString("\n")
 	}
 	if len(o.Facts) > 0 {
 		b.WriteString("\n")
 		for _, f := range o.Facts {
-			fmt.Fprintf(b, "- %s: %s\n", f.Label, f.Value)
+			fmt.Fprintf(b, "- %s: %s\n", f.Label, shown(f.Value))
 		}
 	}
 	if len(o.Findings) > 0 {
@@ -127,12 +132,12 @@ func writeOutcome(b *strings.Builder, o *Outcome) {
 
 func writeFindings(b *strings.Builder, fs []checks.Finding) {
 	for _, f := range fs {
-		fmt.Fprintf(b, "- **%s** %s `%s`\n", Mark(f.Status), f.Title, f.ID)
+		fmt.Fprintf(b, "- **%s** %s %s\n", Mark(f.Status), shown(f.Title), mdCode(f.ID))
 		if f.Detail != "" {
-			fmt.Fprintf(b, "  - %s\n", f.Detail)
+			fmt.Fprintf(b, "  - %s\n", shown(f.Detail))
 		}
 		if f.Fix != "" && f.Status != checks.StatusPass {
-			fmt.Fprintf(b, "  - fix: %s\n", f.Fix)
+			fmt.Fprintf(b, "  - fix: %s\n", shown(f.Fix))
 		}
 	}
 }
@@ -200,4 +205,30 @@ func orDash(s string) string {
 	return s
 }
 
-func mdCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+func mdCell(s string) string { return strings.ReplaceAll(checks.Sanitize(s, 1<<16), "|", `\|`) }
+
+// shown is text that may come from a server or a DNS record (a finding, a
+// certificate's names, a reply) made safe for the report: control bytes
+// escaped line by line, the line breaks the checks put in kept.
+func shown(s string) string { return checks.SanitizeLines(s, 4096) }
+
+// mdCode is s as a Markdown code span that s cannot break out of: its
+// control bytes escaped, its pipes escaped for a table cell, and fenced by
+// one backtick more than its longest run of them (CommonMark §6.1).
+func mdCode(s string) string {
+	s = mdCell(s)
+	run, longest := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}

@@ -370,7 +370,7 @@ func (s *Session) SetCredentials(user string, secret checks.Secret, envVar strin
 	if envVar = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(envVar), "$")); envVar != "" {
 		v := s.Env.Getenv(envVar)
 		if v == "" {
-			return fmt.Errorf("%w: $%s is empty or unset; export it first", ErrSecret, envVar)
+			return fmt.Errorf("%w: %s is empty or unset; export it first", ErrSecret, envVarShown(envVar))
 		}
 		secret = checks.NewSecret(v)
 	}

@@ -285,7 +285,7 @@ func liveSink(w io.Writer, p painter, transcript bool) checks.Sink {
 					code += " " + s.Enhanced
 				}
 			}
-			fmt.Fprintf(w, "  %s %-9s %6s  %-9s %s\n", p.mark(s.Status), s.Name, fmt.Sprintf("%dms", s.Ms), code, p.dim(s.Detail))
+			fmt.Fprintf(w, "  %s %-9s %6s  %-9s %s\n", p.mark(s.Status), s.Name, fmt.Sprintf("%dms", s.Ms), safeText(code), p.dim(safeText(s.Detail)))
 		case checks.EventLine:
 			if transcript {
 				tp.line(e.Line)
@@ -305,8 +305,9 @@ func printTLSInfo(w io.Writer, p painter, t *checks.TLSInfo) {
 		v = p.red("NOT verified")
 	}
 	fmt.Fprintf(w, "  %s %s, %s, certificate %s\n", p.dim("tls:"), t.Version, t.Cipher, v)
-	fmt.Fprintf(w, "  %s %s; issuer %s; names %s; expires %s (%d days)\n", p.dim("cert:"), t.CertSubject, t.CertIssuer,
-		strings.Join(t.CertSANs, " "), t.CertNotAfter.Format(time.DateOnly), t.DaysLeft)
+	// The certificate's names are the server's to choose: escape them.
+	fmt.Fprintf(w, "  %s %s; issuer %s; names %s; expires %s (%d days)\n", p.dim("cert:"), safeText(t.CertSubject), safeText(t.CertIssuer),
+		safeText(strings.Join(t.CertSANs, " ")), t.CertNotAfter.Format(time.DateOnly), t.DaysLeft)
 }
 
 func okVerdict(p painter, ok bool) string {

@@ -182,7 +182,7 @@ func runRecords(ctx context.Context, o recordsOptions, io stdio) error {
 		fmt.Fprint(io.Out, plan.Zone())
 	default:
 		p := painter(o.Color)
-		fmt.Fprint(io.Out, plan.Table(tablePaint(p)))
+		fmt.Fprint(io.Out, shownPlan(plan).Table(tablePaint(p)))
 		if keyFile != "" {
 			fmt.Fprintf(io.Out, "\n%s %s (mode 0600), selector %s: keep it secret; the signer needs it.\n", p.green("DKIM private key written to"), keyFile, selector)
 		}

@@ -124,13 +124,13 @@ func runSend(ctx context.Context, o sendOptions, io stdio) error {
 	if rep.DKIM.Signed {
 		v := p.green("verified against DNS")
 		if !rep.DKIM.Verified {
-			v = p.red("NOT verified: " + rep.DKIM.Error)
+			v = p.red("NOT verified: " + safeText(rep.DKIM.Error))
 		}
 		fmt.Fprintf(io.Out, "  %s %s d=%s s=%s, %s\n", p.dim("dkim:"), rep.DKIM.Algorithm, rep.DKIM.Domain, rep.DKIM.Selector, v)
 	}
-	fmt.Fprintf(io.Out, "  %s %s\n  %s %s\n", p.dim("message id:"), rep.MessageID, p.dim("queue id:"), orDash(rep.QueueID))
+	fmt.Fprintf(io.Out, "  %s %s\n  %s %s\n", p.dim("message id:"), rep.MessageID, p.dim("queue id:"), orDash(safeText(rep.QueueID)))
 	if rep.AuthResults != "" {
-		fmt.Fprintf(io.Out, "  %s %s\n", p.dim("receiver:"), rep.AuthResults)
+		fmt.Fprintf(io.Out, "  %s %s\n", p.dim("receiver:"), safeText(rep.AuthResults))
 	}
 	printFindings(io.Out, p, rep.Findings)
 	fmt.Fprintf(io.Out, "\n%s\n", okVerdict(p, rep.OK))

@@ -71,6 +71,11 @@ func openTranscriptFile(path string) (*os.File, error) {
 	if err != nil {
 		return nil, usagef("--transcript-file %s: %v; give a writable path", path, unwrapPathError(err))
 	}
+	// An existing file keeps its mode through O_TRUNC: make it private too.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, usagef("--transcript-file %s: %v; give a path you own", path, unwrapPathError(err))
+	}
 	return f, nil
 }
 
