@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -56,7 +57,7 @@ func writeKeyFile(path string, pemBytes []byte) error {
 // readKeyFile reads a PKCS#8 or PKCS#1 PEM private key. Errors name the
 // file, never its contents.
 func readKeyFile(path string) (crypto.Signer, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSmallFile(path, maxKeyFileBytes)
 	if err != nil {
 		return nil, usagef("--dkim-key %s: %v; give a PEM private key file, or add --dkim-generate rsa2048 to make one", path, unwrapPathError(err))
 	}
@@ -66,6 +67,35 @@ func readKeyFile(path string) (crypto.Signer, error) {
 		return nil, usagef("--dkim-key %s: %v", path, err)
 	}
 	return key, nil
+}
+
+// maxKeyFileBytes bounds a private key file: an RSA-4096 PEM is about 3.3 KB.
+const maxKeyFileBytes = 64 << 10
+
+// readSmallFile reads a regular file of at most limit bytes; a device, a
+// FIFO or a larger file is refused rather than read without end.
+func readSmallFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		clear(data)
+		return nil, fmt.Errorf("larger than %d KB, too large for a key", limit>>10)
+	}
+	return data, nil
 }
 
 // keyFileWarning says when a private key file can be read by others ("" when

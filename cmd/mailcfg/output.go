@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,12 +10,32 @@ import (
 	"github.com/mailcfg/mailcfg/checks"
 )
 
-// printJSON writes v as one indented JSON document.
+// printJSON writes v as one indented JSON document. Besides the C0 controls
+// encoding/json escapes, DEL and the C1 controls (which some terminals obey
+// as escape sequences) are written as \u escapes, so JSON shown on a
+// terminal cannot paint it either.
 func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	out := b.Bytes()
+	if bytes.IndexFunc(out, func(r rune) bool { return r >= 0x7f && r <= 0x9f }) >= 0 {
+		var esc bytes.Buffer
+		for _, r := range string(out) {
+			if r >= 0x7f && r <= 0x9f {
+				fmt.Fprintf(&esc, "\\u%04x", r)
+				continue
+			}
+			esc.WriteRune(r)
+		}
+		out = esc.Bytes()
+	}
+	_, err := w.Write(out)
+	return err
 }
 
 // ANSI SGR codes of the command line's small palette (the wizard has its own

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,5 +32,36 @@ func TestPrintFindingsSanitises(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestPrintJSONEscapesDELAndC1(t *testing.T) {
+	var b bytes.Buffer
+	if err := printJSON(&b, map[string]string{"cert_subject": "CN=x\u009b2J\x7fy\x1b"}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, r := range out {
+		if r < 0x20 && r != '\n' || r >= 0x7f && r <= 0x9f {
+			t.Fatalf("control %U reached the JSON: %q", r, out)
+		}
+	}
+	var back map[string]string
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || back["cert_subject"] != "CN=x\u009b2J\x7fy\x1b" {
+		t.Fatalf("JSON does not decode back to the value: %v %q", err, back)
+	}
+}
+
+func TestReadKeyFileRefusesHugeAndSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.pem")
+	if err := os.WriteFile(big, bytes.Repeat([]byte("A"), maxKeyFileBytes+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readKeyFile(big); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Fatalf("a huge file: err = %v", err)
+	}
+	if _, err := readKeyFile(dir); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("a directory: err = %v", err)
 	}
 }
