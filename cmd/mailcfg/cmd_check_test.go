@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/mailcfg/mailcfg/checks"
 	"github.com/mailcfg/mailcfg/sandbox"
 )
@@ -22,6 +24,9 @@ import (
 // stdout and stderr.
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	// A command leaves nothing running once it has returned (no test in
+	// this package runs in parallel, so what is new is the command's).
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	var out, errb bytes.Buffer
 	io := stdio{In: strings.NewReader(stdin), Out: &out, Err: &errb, Getenv: func(k string) string { return env[k] }}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
