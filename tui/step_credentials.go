@@ -289,7 +289,16 @@ func (s *credentialsStep) View() string {
 	if p != nil && p.Secret.Hint != "" {
 		b.WriteString("         " + st.Dim.Render(truncate(p.Secret.Hint, w-10)) + "\n")
 	}
-	b.WriteString(s.env.View() + "\n\n")
+	env := s.env
+	if v := env.Value(); v != "" && !wizard.IsEnvVarName(v) {
+		// Not a variable's name: most likely the secret pasted into the
+		// wrong field, so it is masked like the secret field.
+		env.EchoMode = textinput.EchoPassword
+		b.WriteString(env.View() + "\n")
+		b.WriteString("         " + st.Dim.Render(truncate("not a variable name (masked): type the secret in the field above", w-10)) + "\n\n")
+	} else {
+		b.WriteString(env.View() + "\n\n")
+	}
 	b.WriteString(s.keychainView())
 	if s.storing {
 		b.WriteString("\n" + s.c.spin() + " storing in the keychain…")

@@ -449,3 +449,15 @@ func testPortStepCustom(t *testing.T, color bool) {
 		t.Error("a provider's port took another TLS mode")
 	}
 }
+
+// A secret pasted into the variable-name field is masked, not drawn.
+func TestCredentialsStepMasksSecretInNameField(t *testing.T) {
+	h := newHarness(t, false, nil)
+	must(t, h.m.c.Session.SetProvider("test-multi", "eu", ""))
+	h.send(navMsg{to: wizard.StepCredentials})
+	h.keys("tab", "pa55-w0rd!secret")
+	if strings.Contains(h.screen(), "pa55-w0rd!secret") {
+		t.Fatalf("a secret typed in the name field is on the screen:\n%s", h.screen())
+	}
+	h.wantScreen("not a variable name (masked)")
+}

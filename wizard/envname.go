@@ -14,3 +14,6 @@ func envVarShown(name string) string {
 	}
 	return "the environment variable named there (not shown: it may be the secret itself)"
 }
+
+// IsEnvVarName reports whether name can be an environment variable's name.
+func IsEnvVarName(name string) bool { return envVarName.MatchString(name) }
