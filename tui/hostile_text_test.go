@@ -1,22 +1,15 @@
 package tui
 
 import (
-	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/mailcfg/mailcfg/internal/hostiletest"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -56,8 +49,8 @@ func hostileSession(t *testing.T) *wizard.Session {
 		t.Fatal(err)
 	}
 	env := wizard.SandboxEnv(sb, providers.Builtin(), 5*time.Second)
-	port := startHostileSMTP(t, hostileCert(t))
-	env.Dialer = dialFunc(func(ctx context.Context, network, _ string) (net.Conn, error) {
+	port := hostiletest.StartSMTP(t, hostiletest.Cert(t))
+	env.Dialer = hostiletest.DialFunc(func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	})
@@ -89,103 +82,6 @@ func TestViewsEscapeServerAndDNSText(t *testing.T) {
 	}
 	h.wantScreen(`now: v=DMARC1; p=none; zz=\x1b[2J`)
 	noForeignControl(t, "records step", h.m.Render())
-}
-
-type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
-
-func (f dialFunc) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	return f(ctx, network, addr)
-}
-
-// hostileCert is a self-signed certificate whose subject, issuer and names
-// carry terminal escapes.
-func hostileCert(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := pkix.Name{CommonName: "mail\x1b[2J\x1b]0;pwned\x07.evil\u009b31m", Organization: []string{"evil\r\x1b[31m"}}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7), Subject: name, Issuer: name,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		DNSNames:    []string{"x\x1b[5m.evil.test"},
-		KeyUsage:    x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-// startHostileSMTP serves a minimal STARTTLS SMTP server on loopback with
-// cert and returns its port; it stops with the test.
-func startHostileSMTP(t *testing.T, cert tls.Certificate) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				rd := bufio.NewReader(c)
-				w := func(s string) { _, _ = c.Write([]byte(s + "\r\n")) }
-				w("220 evil.test ESMTP")
-				for {
-					line, err := rd.ReadString('\n')
-					if err != nil {
-						return
-					}
-					switch strings.ToUpper(strings.Fields(line + " x")[0]) {
-					case "EHLO":
-						w("250-evil.test")
-						w("250 STARTTLS")
-					case "STARTTLS":
-						w("220 go ahead")
-						tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
-						if tc.Handshake() != nil {
-							return
-						}
-						c, rd = tc, bufio.NewReader(tc)
-					case "QUIT":
-						w("221 bye")
-						return
-					default:
-						w("502 no")
-					}
-				}
-			}()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // hostileAudit is the fake backend with an audit whose finding carries
