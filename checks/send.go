@@ -68,6 +68,18 @@ func Send(ctx context.Context, opts SendOptions, sink Sink) *SendReport {
 	s := newSession(opts.HandshakeOptions, sink)
 	defer s.close()
 	rep := &SendReport{RunID: opts.RunID, Host: opts.Host, Port: opts.Port, TLS: s.opts.TLS}
+	from, to, ok := s.addresses(opts)
+	if !ok {
+		return s.sendReport(rep)
+	}
+	// RFC 6531 §3.2: SMTPUTF8 only when an address needs it; then the
+	// header shows the domains in U-labels too (RFC 6532 §3.2), otherwise
+	// everything is ASCII with A-labels and any server takes it.
+	utf8 := from.NeedsSMTPUTF8() || to.NeedsSMTPUTF8()
+	hdrFrom, hdrTo := from.Envelope(), to.Envelope()
+	if utf8 {
+		hdrFrom, hdrTo = from.Unicode(), to.Unicode()
+	}
 	settings := []string{
 		"host: " + opts.Host, "port: " + strconv.Itoa(opts.Port), "tls: " + string(s.opts.TLS),
 	}
@@ -77,17 +89,29 @@ func Send(ctx context.Context, opts SendOptions, sink Sink) *SendReport {
 	if opts.DKIMKey != nil {
 		settings = append(settings, "dkim selector: "+opts.Selector)
 	}
-	raw, mid := TestMessage{From: opts.From, To: opts.To, RunID: opts.RunID, Settings: settings}.Build()
+	if utf8 {
+		settings = append(settings, "smtputf8: yes (RFC 6531)")
+	}
+	raw, mid := TestMessage{From: hdrFrom, To: hdrTo, RunID: opts.RunID, Settings: settings, UTF8: utf8}.Build()
 	rep.MessageID = mid
 	if opts.DKIMKey != nil {
+		if opts.DKIMDomain == "" {
+			opts.DKIMDomain = from.Domain
+		}
+		opts.DKIMDomain = asciiDomain(opts.DKIMDomain)
 		raw = s.dkimStep(ctx, opts, raw, &rep.DKIM)
 	}
 	rep.Message, rep.Size = raw, len(raw)
-	if s.open(ctx) && s.auth(ctx) {
-		rep.QueueID, rep.FinalReply = s.transfer(opts.From, opts.To, raw)
+	if s.open(ctx) && s.smtputf8(utf8, from, to) && s.auth(ctx) {
+		rep.QueueID, rep.FinalReply = s.transfer(from.Envelope(), to.Envelope(), raw)
 		rep.AuthResults = ParseAuthResults(rep.FinalReply)
 	}
 	s.quit()
+	return s.sendReport(rep)
+}
+
+// sendReport completes rep from the finished session.
+func (s *session) sendReport(rep *SendReport) *SendReport {
 	hr := s.finish()
 	rep.Stages, rep.TLSInfo, rep.Findings, rep.Transcript = hr.Stages, hr.TLSInfo, hr.Findings, hr.Transcript
 	w := Worst(rep.Findings)
@@ -144,14 +168,14 @@ func (s *session) dkimStep(ctx context.Context, opts SendOptions, raw []byte, re
 // transfer sends the envelope and the message, and returns the queue id and
 // the final reply.
 func (s *session) transfer(from, to string, raw []byte) (queueID, final string) {
-	mail := "MAIL FROM:<" + from + ">"
+	mail := "MAIL FROM:<" + from + ">" + s.mailParams(from, to, raw)
 	if s.ext.Has("SIZE") {
 		mail += " SIZE=" + strconv.Itoa(len(raw)) // RFC 1870 §6
 	}
 	steps := []struct{ stage, line string }{{"mail", mail}, {"rcpt", "RCPT TO:<" + to + ">"}, {"data", "DATA"}}
 	for _, st := range steps {
 		end := s.stageBegin(st.stage)
-		r, err := s.cmd(st.line, st.line)
+		r, err := s.cmd(st.line, Sanitize(st.line, 0))
 		want := 250
 		if st.stage == "data" {
 			want = 354

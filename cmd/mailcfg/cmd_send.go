@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/net/idna"
 
 	"github.com/mailcfg/mailcfg/checks"
 )
@@ -54,7 +55,12 @@ queue id. Target and secret flags are those of check smtp.`,
 				}
 			}
 			if dkimDomain != "" {
-				if err := validHost(dkimDomain); err != nil {
+				// RFC 8616 §4: d= is in A-labels; an IDN is converted.
+				ascii, err := idna.Lookup.ToASCII(dkimDomain)
+				if err == nil {
+					err = validHost(ascii)
+				}
+				if err != nil {
 					return usagef("--dkim-domain %q: %v", dkimDomain, err)
 				}
 			}
@@ -83,14 +89,20 @@ queue id. Target and secret flags are those of check smtp.`,
 }
 
 // bareAddress checks that v is one plain address (local@domain), as the
-// envelope needs.
+// envelope needs (checks.ParseAddress: RFC 5321 §4.1.2, a UTF-8 local part
+// per RFC 6531, an IDN domain per RFC 5890). It returns v as given; Send
+// converts the domain to A-labels.
 func bareAddress(flag, v string) (string, error) {
 	if v == "" {
 		return "", usagef("send needs %s ADDRESS", flag)
 	}
-	a, err := mail.ParseAddress(v)
-	if err != nil || a.Address != v || !strings.Contains(v, "@") || strings.ContainsAny(v, " <>\r\n") {
-		return "", usagef("%s %q is not a plain address like name@example.com", flag, v)
+	if _, err := checks.ParseAddress(v); err != nil {
+		why := "it is not an address"
+		var ae *checks.AddressError
+		if errors.As(err, &ae) {
+			why = ae.Reason
+		}
+		return "", usagef("%s %q: %s; give one bare address, like name@example.com or name@bücher.example", flag, v, why)
 	}
 	return v, nil
 }
