@@ -36,7 +36,7 @@ type AuditOptions struct {
 }
 
 // auditAreas is the order areas are reported in.
-var auditAreas = []string{"domain", "mx", "spf", "dkim", "dmarc", "mta_sts", "tlsrpt", "ptr", "dnsbl", "dnssec", "dane", "bimi", "provider"}
+var auditAreas = []string{"dns", "domain", "mx", "spf", "dkim", "dmarc", "mta_sts", "tlsrpt", "ptr", "dnsbl", "dnssec", "dane", "bimi", "provider"}
 
 // Audit checks everything domain publishes for mail: MX, SPF, DKIM, DMARC,
 // MTA-STS, TLS-RPT, DNSSEC and DANE, BIMI, and with opts.IPs the reverse DNS
@@ -47,10 +47,14 @@ var auditAreas = []string{"domain", "mx", "spf", "dkim", "dmarc", "mta_sts", "tl
 // dependent lookups. Each finding goes to sink (an EventFinding with Job set
 // to the domain) the moment it is made; Audit returns them all, grouped by
 // area in a fixed order, worst first. A lookup that fails makes an error
-// finding, never a missing or failing one.
+// finding, never a missing or failing one; when every question failed at the
+// resolver itself (timeouts, network errors, refusals, but not a SERVFAIL
+// for a name), one more error finding, dns.resolver, says so once, after the
+// others.
 func Audit(ctx context.Context, r Resolver, domain string, opts AuditOptions, sink Sink) []Finding {
 	domain = auBare(domain)
-	c := NewCache(r)
+	watch := &resolverWatch{next: r}
+	c := NewCache(watch)
 	em := &emitter{sink: sink, job: domain}
 	gate := &existsGate{em: em}
 	emit := gate.add
@@ -117,13 +121,25 @@ func Audit(ctx context.Context, r Resolver, domain string, opts AuditOptions, si
 	}
 	wg.Wait()
 	em.mu.Lock()
+	collapsed := Summarize(em.out).Error
+	em.mu.Unlock()
+	if ctx.Err() == nil {
+		fallback := opts.ResolverAddrs
+		if len(fallback) == 0 {
+			fallback = ResolverServers(r)
+		}
+		if f, ok := watch.resolverFinding(domain, fallback, collapsed); ok {
+			em.add(f)
+		}
+	}
+	em.mu.Lock()
 	out := append([]Finding(nil), em.out...)
 	em.mu.Unlock()
 	SortAudit(out)
 	return out
 }
 
-// SortAudit orders findings by audit area (domain, mx, spf, dkim, dmarc, mta_sts,
+// SortAudit orders findings by audit area (dns, domain, mx, spf, dkim, dmarc, mta_sts,
 // tlsrpt, ptr, dnsbl, dnssec, dane, bimi, provider, then others by name)
 // and, within an area, worst first; equal findings keep their order.
 func SortAudit(fs []Finding) {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"slices"
 	"time"
 
 	"github.com/miekg/dns"
@@ -102,7 +103,8 @@ func (s *DNSServer) resolve(name string, qtype uint16) answer {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var a answer
-	seen := map[string]bool{}
+	var seenBuf [maxCNAMEChain]string
+	seen := seenBuf[:0] // the names asked so far, to catch CNAME loops
 	signed := true
 	for range maxCNAMEChain {
 		z := s.zoneForLocked(name)
@@ -116,7 +118,7 @@ func (s *DNSServer) resolve(name string, qtype uint16) answer {
 		}
 		signed = signed && z.signed
 		a.signed = signed
-		seen[name] = true
+		seen = append(seen, name)
 		rrs := z.names[name]
 		var cname *dns.CNAME
 		matched := 0
@@ -141,7 +143,7 @@ func (s *DNSServer) resolve(name string, qtype uint16) answer {
 		}
 		a.answer = append(a.answer, dns.Copy(cname))
 		name = canonical(cname.Target)
-		if seen[name] {
+		if slices.Contains(seen, name) {
 			// A CNAME loop: resolvers report SERVFAIL for it.
 			return answer{rcode: dns.RcodeServerFailure}
 		}

@@ -153,7 +153,7 @@ func TestNegativeAnswers(t *testing.T) {
 }
 
 // startDNS runs a DNS server alone for the test.
-func startDNS(t *testing.T) *sandbox.DNSServer {
+func startDNS(t testing.TB) *sandbox.DNSServer {
 	t.Helper()
 	d, err := sandbox.StartDNS(context.Background(), "")
 	if err != nil {

@@ -7,12 +7,43 @@ import (
 	"github.com/miekg/dns"
 )
 
-// zone is the data of one origin: its records by owner name and its SOA.
+// zone is the data of one origin: its records by owner name, the set of
+// names that exist, and its SOA. A zone is changed only under the server's
+// write lock, and readers copy what they take from it before the read lock
+// is released.
 type zone struct {
 	origin string
 	names  map[string][]dns.RR // lower-case FQDN → records
+	// exist holds every owner name of names and every name between it
+	// and the origin: the empty non-terminals of RFC 8020 §2 exist too.
+	exist  map[string]struct{}
 	soa    *dns.SOA
 	signed bool
+}
+
+// newZone returns an empty zone for origin.
+func newZone(origin string) *zone {
+	return &zone{origin: origin, names: map[string][]dns.RR{}, exist: map[string]struct{}{}}
+}
+
+// add files rr (canonical owner name, inside the zone) under its name and
+// marks the name and its ancestors up to the origin as existing: O(labels).
+func (z *zone) add(rr dns.RR) {
+	name := rr.Header().Name
+	z.names[name] = append(z.names[name], rr)
+	for off := 0; ; {
+		n := name[off:]
+		if _, ok := z.exist[n]; ok || n == z.origin {
+			z.exist[n] = struct{}{}
+			return
+		}
+		z.exist[n] = struct{}{}
+		next, end := dns.NextLabel(name, off)
+		if end {
+			return
+		}
+		off = next
+	}
 }
 
 // defaultTTL is the TTL of records given without one, and of synthesised
@@ -42,7 +73,7 @@ func newSOA(origin string) *dns.SOA {
 // made up, so that negative answers carry it as RFC 2308 §3 wants.
 func (s *DNSServer) AddZone(origin string, rrs []dns.RR) {
 	origin = canonical(origin)
-	z := &zone{origin: origin, names: map[string][]dns.RR{}}
+	z := newZone(origin)
 	for _, rr := range rrs {
 		rr = dns.Copy(rr)
 		h := rr.Header()
@@ -59,12 +90,12 @@ func (s *DNSServer) AddZone(origin string, rrs []dns.RR) {
 			}
 			continue
 		}
-		z.names[h.Name] = append(z.names[h.Name], rr)
+		z.add(rr)
 	}
 	if z.soa == nil {
 		z.soa = newSOA(origin)
 	}
-	z.names[origin] = append(z.names[origin], z.soa)
+	z.add(z.soa)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if old, ok := s.zones[origin]; ok {
@@ -112,15 +143,9 @@ func (s *DNSServer) Add(rrs ...dns.RR) error {
 			}
 			continue
 		}
-		// Zones are replaced, never changed in place, while readers
-		// may hold them: copy the map of names.
-		nz := *z
-		nz.names = make(map[string][]dns.RR, len(z.names)+1)
-		for k, v := range z.names {
-			nz.names[k] = v
-		}
-		nz.names[h.Name] = append(append([]dns.RR(nil), z.names[h.Name]...), rr)
-		s.zones[z.origin] = &nz
+		// Readers hold s.mu.RLock while they use a zone and copy the
+		// records they answer with, so the zone changes in place.
+		z.add(rr)
 	}
 	return err
 }
@@ -140,36 +165,31 @@ func (s *DNSServer) SetSigned(origin string, signed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if z, ok := s.zones[canonical(origin)]; ok {
-		nz := *z
-		nz.signed = signed
-		s.zones[z.origin] = &nz
+		z.signed = signed
 	}
 }
 
 // zoneForLocked returns the zone with the longest origin holding name, or
-// nil. s.mu is held.
+// nil, by looking up each suffix of name from the longest: O(labels) map
+// lookups whatever the number of zones. s.mu is held.
 func (s *DNSServer) zoneForLocked(name string) *zone {
-	var best *zone
-	for origin, z := range s.zones {
-		if dns.IsSubDomain(origin, name) && (best == nil || len(origin) > len(best.origin)) {
-			best = z
+	for off := 0; ; {
+		if z, ok := s.zones[name[off:]]; ok {
+			return z
 		}
+		next, end := dns.NextLabel(name, off)
+		if end {
+			return s.zones["."]
+		}
+		off = next
 	}
-	return best
 }
 
 // exists reports whether name owns records or is an empty non-terminal
 // (RFC 8020 §2: a name with names below it exists).
 func (z *zone) exists(name string) bool {
-	if len(z.names[name]) > 0 {
-		return true
-	}
-	for n := range z.names {
-		if n != name && dns.IsSubDomain(name, n) {
-			return true
-		}
-	}
-	return false
+	_, ok := z.exist[name]
+	return ok
 }
 
 // splitTXT cuts s into character-strings of at most 255 bytes (RFC 1035

@@ -329,6 +329,7 @@ func runAudit(ctx context.Context, o auditOptions, io stdio) error {
 	var total checks.Summary
 	var docs []auditDomainJSON
 	count := 0
+	shown := map[string]bool{} // dns.resolver titles already printed in full
 	checks.AuditMany(ctx, o.Resolver, seq, o.Checks, o.Concurrency, nil, func(rep checks.DomainReport) {
 		total.Add(rep.Summary)
 		count++
@@ -340,7 +341,7 @@ func runAudit(ctx context.Context, o auditOptions, io stdio) error {
 			docs = append(docs, auditDomainJSON{Domain: rep.Domain, Findings: fs, Summary: rep.Summary, index: rep.Index})
 			return
 		}
-		printAuditDomain(io.Out, p, rep)
+		printAuditDomain(io.Out, p, rep, shown)
 	})
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -359,11 +360,57 @@ func runAudit(ctx context.Context, o auditOptions, io stdio) error {
 	return exitFor(total)
 }
 
-// printAuditDomain writes one domain's findings grouped by area, worst first.
-func printAuditDomain(w io.Writer, p painter, rep checks.DomainReport) {
+// printAuditDomain writes one domain's findings grouped by area, worst
+// first. When the resolver answered none of the audit's questions
+// (dns.resolver), that one finding stands for the checks it stopped: they
+// are counted, not listed (--json lists them), and a resolver failure
+// already printed for an earlier domain (shown, by title) is only named.
+func printAuditDomain(w io.Writer, p painter, rep checks.DomainReport, shown map[string]bool) {
 	fmt.Fprintf(w, "%s %s\n", p.bold("Mail DNS audit of"), p.bold(rep.Domain))
-	printFindings(w, p, rep.Findings)
+	var cause *checks.Finding
+	for i, f := range rep.Findings {
+		if f.ID == "dns.resolver" && f.Status == checks.StatusError {
+			cause = &rep.Findings[i]
+		}
+	}
+	if cause == nil {
+		printFindings(w, p, rep.Findings)
+		fmt.Fprintf(w, "\n  %s\n\n", auditSummaryLine(p, rep.Summary))
+		return
+	}
+	var rest []checks.Finding
+	stopped := 0
+	for _, f := range rep.Findings {
+		switch {
+		case f.ID == "dns.resolver":
+		case f.Status == checks.StatusError:
+			stopped++
+		default:
+			rest = append(rest, f)
+		}
+	}
+	because := fmt.Sprintf("%d %s could not be made because of it (--json lists each).",
+		stopped, auPluralWord(stopped, "check", "checks"))
+	if shown[cause.Title] {
+		fmt.Fprintf(w, "  %s  %s %s\n", p.mark(checks.StatusError), safeText(cause.Title), p.dim("(as above)"))
+		fmt.Fprintf(w, "           %s\n", because)
+		if len(rest) > 0 {
+			printFindings(w, p, rest)
+		}
+	} else {
+		shown[cause.Title] = true
+		printFindings(w, p, append([]checks.Finding{*cause}, rest...))
+		fmt.Fprintf(w, "\n  %s\n", because)
+	}
 	fmt.Fprintf(w, "\n  %s\n\n", auditSummaryLine(p, rep.Summary))
+}
+
+// auPluralWord picks one or many by n.
+func auPluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func auditSummaryLine(p painter, s checks.Summary) string {
