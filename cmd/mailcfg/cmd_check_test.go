@@ -202,7 +202,7 @@ func TestSecretOnlyFromEnvOrStdin(t *testing.T) {
 		{"bad host", nil, "", []string{"check", "smtp", "--host", "bad host!"}, "not a host name"},
 		{"unknown provider", nil, "", []string{"check", "smtp", "--provider", "nosuch"}, "unknown provider"},
 		{"ports without host", nil, "", []string{"check", "ports"}, "--host"},
-		{"send bad from", nil, "", []string{"send", "--from", "Me <a@b.test>", "--to", "c@d.test", "--host", "h.test"}, "plain address"},
+		{"send bad from", nil, "", []string{"send", "--from", "Me <a@b.test>", "--to", "c@d.test", "--host", "h.test"}, "give one bare address"},
 		{"send key without selector", nil, "", []string{"send", "--from", "a@b.test", "--to", "c@d.test", "--host", "h.test", "--dkim-key", "k.pem"}, "go together"},
 	}
 	for _, c := range cases {
