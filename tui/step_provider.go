@@ -23,15 +23,16 @@ const (
 // providerStep is a filterable list of the catalogue, then the region when
 // the profile has several, or the host for custom.
 type providerStep struct {
-	c      *Common
-	mode   int
-	all    []*providers.Profile
-	shown  []*providers.Profile
-	cur    int
-	region int
-	filter textinput.Model
-	host   textinput.Model
-	err    string
+	c       *Common
+	mode    int
+	all     []*providers.Profile
+	shown   []*providers.Profile
+	cur     int
+	region  int
+	entered bool // Enter has run once: a prefilled provider opened its region
+	filter  textinput.Model
+	host    textinput.Model
+	err     string
 }
 
 func newProviderStep(c *Common) *providerStep {
@@ -49,12 +50,22 @@ func (p *providerStep) Enter() tea.Cmd {
 	}
 	p.applyFilter()
 	p.mode, p.err = provList, ""
-	if id := p.c.Session.Answers.Provider; id != "" {
+	sess := p.c.Session
+	if id := sess.Answers.Provider; id != "" {
 		for i, pr := range p.shown {
 			if pr.ID == id {
 				p.cur = i
 			}
 		}
+	}
+	first := !p.entered
+	p.entered = true
+	// A deep link that names the provider but not its region (or a custom
+	// provider's host) opens straight on the question still open.
+	if pr := p.selected(); first && pr != nil && pr.ID == sess.Answers.Provider &&
+		sess.Given(wizard.FieldProvider) && !sess.Given(wizard.FieldRegion) &&
+		(pr.AnyHost || len(pr.Regions) > 1) {
+		return p.choose()
 	}
 	return nil
 }

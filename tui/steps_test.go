@@ -461,3 +461,20 @@ func TestCredentialsStepMasksSecretInNameField(t *testing.T) {
 	}
 	h.wantScreen("not a variable name (masked)")
 }
+
+// `mailcfg setup --provider X` for a provider with regions opens on the
+// region question; going back later shows the whole list again.
+func TestProviderStepPrefilledOpensRegion(t *testing.T) {
+	sess := wizard.NewSession(wizard.Env{Catalog: testCatalog(t), Backend: &fakeBackend{}})
+	must(t, sess.Apply(wizard.Prefill{Provider: "test-multi"}))
+	h := harnessFor(t, sess, false, &fakeBackend{})
+	h.wantStep(wizard.StepProvider)
+	h.wantScreen("Test Multi has 2 regions")
+	h.keys("enter")
+	h.wantStep(wizard.StepDomain)
+	h.keys("esc")
+	h.wantStep(wizard.StepProvider)
+	if strings.Contains(h.screen(), "has 2 regions") {
+		t.Fatalf("going back should show the provider list:\n%s", h.screen())
+	}
+}
