@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"context"
+	"github.com/mailcfg/mailcfg/internal/hostiletest"
 	"net"
 	"strconv"
 	"strings"
@@ -27,27 +28,8 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
-// dropAll starts a UDP socket on loopback that reads every query and never
-// answers; it is closed when the test ends.
-func dropAll(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 1500)
-		for {
-			if _, _, err := pc.ReadFrom(buf); err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() { pc.Close(); <-done })
-	return pc.LocalAddr().String()
-}
+// dropAll is a resolver on loopback that reads every query and never answers.
+func dropAll(t *testing.T) string { return hostiletest.SilentUDP(t) }
 
 // servFailAll starts a DNS server on loopback that answers SERVFAIL to
 // every question, as a resolver does for a domain whose servers are broken.

@@ -129,3 +129,26 @@ type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 func (f DialFunc) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	return f(ctx, network, addr)
 }
+
+// SilentUDP listens on a loopback UDP port, reads every datagram and never
+// answers: a DNS resolver that drops every query. It closes when the test
+// ends and returns its address.
+func SilentUDP(t testing.TB) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { pc.Close(); <-done })
+	return pc.LocalAddr().String()
+}
